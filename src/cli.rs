@@ -1,0 +1,133 @@
+//! Command-line interface. `--help` is the reference; the README repeats it.
+
+use crate::minify::comments::CommentsMode;
+use crate::report::Format;
+use crate::sourcemap::SourceMapMode;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "guardmin",
+    version,
+    about = "Minify JavaScript without breaking the typeof guards that workers depend on, and find where other minifiers broke them.",
+    long_about = "guardmin is a post-processor for JavaScript bundles.\n\n\
+  guardmin minify   minifies with swc_ecma_minifier, keeping every `typeof x == \"undefined\"` guard a typeof test (so functions sent to workers as source text, like Emscripten's pthreads glue, keep working) and checking its own output before writing it.\n\
+  guardmin scan     checks any bundle, whoever minified it, for guards that were rewritten or dropped where that throws ReferenceError in a worker.\n\n\
+Exit codes: 0 success, 1 a file failed (minify) or an error was found (scan), 2 usage or I/O error.",
+    after_help = "Examples:\n  guardmin minify dist/app.js -o dist/app.min.js\n  guardmin minify dist --out-dir dist-min -j 4\n  guardmin minify dist --in-place --source-map file\n  guardmin scan dist --format sarif > guardmin.sarif"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Minify files, keeping every typeof-undefined guard.
+    Minify(MinifyArgs),
+    /// Find typeof guards that minification broke.
+    Scan(ScanArgs),
+}
+
+/// File selection shared by both commands.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files or directories (walked recursively for .js, .mjs and .cjs), or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only take files under a directory matching this glob (repeatable), e.g. `**/*.js`.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files under a directory matching this glob (repeatable), e.g. `*.min.js`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Parse every file as an ES module (default: .mjs are modules, .cjs scripts, others decided from the code).
+    #[arg(long, conflicts_with = "script")]
+    pub module: bool,
+    /// Parse every file as a script.
+    #[arg(long)]
+    pub script: bool,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MinifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the output here (one input only). Without -o, --out-dir or --in-place a single input goes to stdout.
+    #[arg(short, long, value_name = "FILE", conflicts_with_all = ["out_dir", "in_place"])]
+    pub output: Option<PathBuf>,
+    /// Write outputs under DIR, mirroring each file's path relative to the directory it was found in.
+    #[arg(long, value_name = "DIR", conflicts_with = "in_place")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace each input with its minified form (atomically: a file is either the original or complete output).
+    #[arg(long)]
+    pub in_place: bool,
+    /// Do not compress (only mangle and remove white space).
+    #[arg(long)]
+    pub no_compress: bool,
+    /// Do not rename local variables.
+    #[arg(long)]
+    pub no_mangle: bool,
+    /// Newest ECMAScript version the output may use: 5, 2015 ... 2022.
+    #[arg(long, value_name = "YEAR", value_parser = ["5", "2015", "2016", "2017", "2018", "2019", "2020", "2021", "2022"])]
+    pub ecma: Option<String>,
+    /// Also drop and mangle top-level names (assumes nothing outside the file uses them).
+    #[arg(long)]
+    pub toplevel: bool,
+    /// Keep function names (for code that reads Function.prototype.name).
+    #[arg(long)]
+    pub keep_fnames: bool,
+    /// Keep class names.
+    #[arg(long)]
+    pub keep_classnames: bool,
+    /// Compress passes (default: swc's, one pass plus fixpoint).
+    #[arg(long, value_name = "N")]
+    pub passes: Option<usize>,
+    /// Replace a global with an expression, like terser: --define DEBUG=false --define process.env.NODE_ENV='"production"'.
+    #[arg(long, value_name = "NAME=EXPR")]
+    pub define: Vec<String>,
+    /// Which comments to keep: license (`/*!`, `//!`, @license, @preserve, @copyright, @cc_on; moved to the top), all, none.
+    #[arg(long, value_enum, default_value_t = CommentsMode::License)]
+    pub comments: CommentsMode,
+    /// Source map output [default: file when the input has a map, otherwise none; inline for stdout].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub source_map: Option<SourceMapMode>,
+    /// The input's source map, when its sourceMappingURL comment does not lead to it (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub input_source_map: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The unminified source of the (single) scanned file, for the guard-lost rule. Without it, guard-lost uses the file's source map when it has sourcesContent.
+    #[arg(long, value_name = "FILE")]
+    pub original: Option<PathBuf>,
+    /// Do not run this rule (repeatable): serialized-closure, emscripten-script-dir, undeclared-void-compare, guard-lost.
+    #[arg(long, value_name = "RULE")]
+    pub ignore_rule: Vec<String>,
+    /// Exit with 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}

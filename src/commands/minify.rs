@@ -1,0 +1,365 @@
+//! `guardmin minify`.
+
+use super::{
+    catch_panic, progress, read_input, run_parallel, threads, EXIT_FAILED, EXIT_OK, EXIT_USAGE,
+};
+use crate::cli::MinifyArgs;
+use crate::diagnostic::{FileError, FileErrorKind};
+use crate::discover::{self, Filters, Input};
+use crate::minify::{self, Options};
+use crate::output::write_atomic;
+use crate::parse::ParseMode;
+use crate::sourcemap::{self, SourceMapMode};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::time::Instant;
+
+/// Where one file's output goes.
+enum Dest {
+    Stdout,
+    File(PathBuf),
+}
+
+struct Done {
+    bytes_in: usize,
+    bytes_out: usize,
+    gzip_out: usize,
+    guards: usize,
+    /// Stdout output is held until the end so nothing interleaves.
+    stdout: Option<String>,
+}
+
+fn usage(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("guardmin minify: {msg}");
+    EXIT_USAGE
+}
+
+pub fn run(args: MinifyArgs) -> i32 {
+    let started = Instant::now();
+    let filters = Filters {
+        include: args.input.include.clone(),
+        exclude: args.input.exclude.clone(),
+    };
+    let found = match discover::discover(&args.input.paths, &filters) {
+        Ok(f) => f,
+        Err(e) => return usage(format!("{e:#}")),
+    };
+    let quiet = args.input.quiet;
+    if !quiet {
+        for l in &found.skipped_links {
+            eprintln!("guardmin: skipped symbolic link {} (links are not followed inside directories; name the file itself to process it)", l.display());
+        }
+    }
+    let inputs = found.inputs;
+    if inputs.is_empty() {
+        return usage(
+            "no input files found (directories are searched for .js, .mjs and .cjs; see --include)",
+        );
+    }
+    let has_stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let has_dir = args.input.paths.iter().any(|p| p.is_dir());
+    if args.in_place && has_stdin {
+        return usage("--in-place cannot be used with stdin (-)");
+    }
+    if args.output.is_some() && (inputs.len() != 1 || has_dir) {
+        return usage("-o takes exactly one input file; use --out-dir or --in-place for several");
+    }
+    if args.output.is_none()
+        && args.out_dir.is_none()
+        && !args.in_place
+        && (inputs.len() != 1 || has_dir)
+    {
+        return usage(
+            "several inputs need --out-dir DIR or --in-place (only a single file goes to stdout)",
+        );
+    }
+    if args.input_source_map.is_some() && inputs.len() != 1 {
+        return usage("--input-source-map takes exactly one input file");
+    }
+    let to_stdout = args.output.is_none() && args.out_dir.is_none() && !args.in_place;
+    if to_stdout
+        && matches!(
+            args.source_map,
+            Some(SourceMapMode::File) | Some(SourceMapMode::Hidden)
+        )
+    {
+        return usage("--source-map file/hidden needs an output file (-o, --out-dir or --in-place); use --source-map inline with stdout");
+    }
+    let mut defines = Vec::new();
+    for d in &args.define {
+        let Some((k, v)) = d.split_once('=') else {
+            return usage(format!(
+                "--define {d}: expected NAME=EXPR, e.g. --define DEBUG=false"
+            ));
+        };
+        if let Err(e) = minify::check_define(k.trim(), v.trim()) {
+            return usage(e);
+        }
+        defines.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    // Refuse an output that would overwrite its input without --in-place.
+    if !args.in_place {
+        for input in &inputs {
+            if let Input::File { path, .. } = input {
+                if let Some(dest) = dest_for(&args, input) {
+                    if same_file(path, &dest) {
+                        return usage(format!(
+                            "the output for {} is the input itself; use --in-place to replace inputs",
+                            path.display()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    let opts = Options {
+        compress: !args.no_compress,
+        mangle: !args.no_mangle,
+        ecma: args.ecma.as_deref().and_then(|e| e.parse().ok()),
+        toplevel: args.toplevel,
+        keep_fnames: args.keep_fnames,
+        keep_classnames: args.keep_classnames,
+        passes: args.passes.unwrap_or(0),
+        defines,
+        comments: args.comments,
+        parse_mode: if args.input.module {
+            ParseMode::Module
+        } else if args.input.script {
+            ParseMode::Script
+        } else {
+            ParseMode::Auto
+        },
+        source_map: args.source_map != Some(SourceMapMode::None),
+        read_input_map: true,
+        input_source_map: args.input_source_map.clone(),
+        preserve_guards: true,
+        self_check: true,
+    };
+
+    let pb = progress(inputs.len(), quiet);
+    let results = run_parallel(
+        &inputs,
+        threads(args.input.threads),
+        |input| {
+            let name = input.display();
+            catch_panic(&name, || process(&args, &opts, input))
+        },
+        |_| pb.inc(1),
+    );
+    pb.finish_and_clear();
+
+    let mut failed = 0;
+    let (mut files, mut bytes_in, mut bytes_out, mut gzip_out, mut guards) = (0, 0, 0, 0, 0);
+    let mut stdout = std::io::stdout().lock();
+    for r in &results {
+        match r {
+            Ok(d) => {
+                files += 1;
+                bytes_in += d.bytes_in;
+                bytes_out += d.bytes_out;
+                gzip_out += d.gzip_out;
+                guards += d.guards;
+                if let Some(code) = &d.stdout {
+                    if stdout
+                        .write_all(code.as_bytes())
+                        .and_then(|_| stdout.flush())
+                        .is_err()
+                    {
+                        return EXIT_FAILED;
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {}", e.render());
+            }
+        }
+    }
+    if !quiet {
+        let pct = if bytes_in > 0 {
+            100.0 * bytes_out as f64 / bytes_in as f64
+        } else {
+            0.0
+        };
+        eprintln!(
+            "guardmin: {files} file{} minified, {} -> {} ({pct:.1}%), gzip {}, {guards} typeof guard{} kept, {:.2}s{}",
+            if files == 1 { "" } else { "s" },
+            human_bytes(bytes_in),
+            human_bytes(bytes_out),
+            human_bytes(gzip_out),
+            if guards == 1 { "" } else { "s" },
+            started.elapsed().as_secs_f64(),
+            if failed > 0 { format!("; {failed} file{} failed", if failed == 1 { "" } else { "s" }) } else { String::new() }
+        );
+    }
+    if failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn human_bytes(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{:.2} MiB", n as f64 / (1 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The output path of an input, `None` for stdout.
+fn dest_for(args: &MinifyArgs, input: &Input) -> Option<PathBuf> {
+    match input {
+        Input::Stdin => args
+            .output
+            .clone()
+            .or_else(|| args.out_dir.as_ref().map(|d| d.join("stdin.min.js"))),
+        Input::File { path, rel, .. } => {
+            if args.in_place {
+                Some(path.clone())
+            } else if let Some(o) = &args.output {
+                Some(o.clone())
+            } else {
+                args.out_dir.as_ref().map(|d| d.join(rel))
+            }
+        }
+    }
+}
+
+fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, FileError> {
+    let src = read_input(input)?;
+    let name = src.name.clone();
+    let dest = match dest_for(args, input) {
+        Some(p) => {
+            // Never write outside --out-dir: relative paths only, no `..`.
+            if let (Some(_), Input::File { rel, .. }) = (&args.out_dir, input) {
+                if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+                    return Err(FileError::new(
+                        FileErrorKind::Io,
+                        name,
+                        "refusing to write outside --out-dir",
+                    ));
+                }
+            }
+            Dest::File(p)
+        }
+        None => Dest::Stdout,
+    };
+    let result = minify::minify(&src, opts)?;
+    let mut code = result.code;
+    let mode = args
+        .source_map
+        .unwrap_or(match (&dest, result.had_input_map) {
+            (Dest::Stdout, true) => SourceMapMode::Inline,
+            (_, true) => SourceMapMode::File,
+            (_, false) => SourceMapMode::None,
+        });
+    let io_err = |what: &str, p: &Path, e: std::io::Error| {
+        FileError::new(
+            FileErrorKind::Io,
+            name.clone(),
+            format!("cannot write {what} {}: {e}", p.display()),
+        )
+    };
+    if let Some(map) = result.map.filter(|_| mode != SourceMapMode::None) {
+        let map = fix_map_paths(&map, &src, &dest, result.had_input_map);
+        match (mode, &dest) {
+            (SourceMapMode::Inline, _) => {
+                code.push_str("\n");
+                code.push_str(&sourcemap::inline_comment(&map));
+            }
+            (SourceMapMode::File | SourceMapMode::Hidden, Dest::File(p)) => {
+                let map_path = PathBuf::from(format!("{}.map", p.display()));
+                write_atomic(&map_path, &map).map_err(|e| io_err("source map", &map_path, e))?;
+                if mode == SourceMapMode::File {
+                    let file = map_path.file_name().unwrap_or_default().to_string_lossy();
+                    code.push_str("\n//# sourceMappingURL=");
+                    code.push_str(&file);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !code.ends_with('\n') {
+        code.push('\n');
+    }
+    let gzip_out = gzip_len(code.as_bytes());
+    let done = Done {
+        bytes_in: src.text.len(),
+        bytes_out: code.len(),
+        gzip_out,
+        guards: result.guards,
+        stdout: None,
+    };
+    match dest {
+        Dest::File(p) => {
+            write_atomic(&p, code.as_bytes()).map_err(|e| io_err("output", &p, e))?;
+            Ok(done)
+        }
+        Dest::Stdout => Ok(Done {
+            stdout: Some(code),
+            ..done
+        }),
+    }
+}
+
+/// Points `sources` of a map guardmin made from scratch at the input, relative to where the
+/// map is written, and sets `file`.
+fn fix_map_paths(map: &[u8], src: &crate::source::Source, dest: &Dest, composed: bool) -> Vec<u8> {
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(map) else {
+        return map.to_vec();
+    };
+    if let Dest::File(out) = dest {
+        if let Some(name) = out.file_name() {
+            v["file"] = name.to_string_lossy().into_owned().into();
+        }
+        if !composed {
+            if let (Some(input), Some(out_dir)) = (&src.path, out.parent()) {
+                let rel = relative(input, out_dir);
+                v["sources"] = serde_json::json!([rel]);
+            }
+        }
+    }
+    serde_json::to_vec(&v).unwrap_or_else(|_| map.to_vec())
+}
+
+fn relative(target: &Path, from_dir: &Path) -> String {
+    let abs = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
+    };
+    let t = abs(target);
+    let f = abs(if from_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        from_dir
+    });
+    let tc: Vec<_> = t.components().collect();
+    let fc: Vec<_> = f.components().collect();
+    let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat("..".to_string())
+        .take(fc.len() - common)
+        .collect();
+    parts.extend(
+        tc[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+fn gzip_len(data: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = enc.write_all(data);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}

@@ -1,0 +1,209 @@
+//! typeof-undefined guards: recognising them, keeping them through swc_ecma_minifier, and
+//! proving on the output that they were kept.
+//!
+//! swc's `compress_typeof_undefined` rewrites `typeof x == "undefined"` into `void 0 === x`
+//! whenever it knows `x` is declared, whatever `typeofs` says. In a function whose source
+//! text is later run in a worker, that declaration is gone and the rewrite throws. guardmin
+//! rewrites every such guard first into the exactly equivalent `typeof x > "u"` form (every
+//! other `typeof` result sorts below `"u"`), which swc leaves alone, and then checks the
+//! optimized AST: any identifier that was a guard's operand and now stands outside a
+//! `typeof` is a lost guard, and the file is not written as is.
+
+use std::collections::HashSet;
+use swc_common::{BytePos, Spanned};
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitMut, VisitMutWith, VisitWith};
+
+/// A comparison that tests whether an identifier is defined, without ever reading it.
+#[derive(Clone, Copy, Debug)]
+pub struct GuardTest<'a> {
+    pub ident: &'a Ident,
+    /// `true`: the comparison is true exactly when `ident` is defined
+    /// (`typeof x !== "undefined"`, `typeof x < "u"`, `typeof x == "function"`).
+    /// `false`: true exactly when it is undefined (`typeof x === "undefined"`).
+    pub defined_when_true: bool,
+}
+
+fn unparen(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => unparen(&p.expr),
+        e => e,
+    }
+}
+
+/// `x` when `e` is `typeof x` (parentheses allowed).
+pub fn typeof_ident(e: &Expr) -> Option<&Ident> {
+    match unparen(e) {
+        Expr::Unary(UnaryExpr {
+            op: UnaryOp::TypeOf,
+            arg,
+            ..
+        }) => match unparen(arg) {
+            Expr::Ident(i) => Some(i),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value of a string literal or an expression-free template literal.
+pub fn const_string(e: &Expr) -> Option<String> {
+    match unparen(e) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
+        Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => t.quasis[0]
+            .cooked
+            .as_ref()
+            .and_then(|c| c.as_str())
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Recognises every form of typeof test on an identifier:
+/// `typeof x ==/===/!=/!== "undefined"` (either order, any quotes), the `< "u"` / `> "u"`
+/// forms minifiers emit, and `typeof x === "function"` style tests (true only when defined).
+pub fn guard_test(bin: &BinExpr) -> Option<GuardTest<'_>> {
+    use BinaryOp::*;
+    let (ident, lit, reversed) = if let Some(i) = typeof_ident(&bin.left) {
+        (i, const_string(&bin.right)?, false)
+    } else if let Some(i) = typeof_ident(&bin.right) {
+        (i, const_string(&bin.left)?, true)
+    } else {
+        return None;
+    };
+    let defined_when_true = match (bin.op, lit.as_str()) {
+        (EqEq | EqEqEq, "undefined") => false,
+        (NotEq | NotEqEq, "undefined") => true,
+        (EqEq | EqEqEq, _) => true,
+        (NotEq | NotEqEq, _) => return None,
+        // typeof x < "u" (or "u" > typeof x): defined.
+        (Lt | LtEq, "u") => !reversed,
+        (Gt | GtEq, "u") => reversed,
+        _ => return None,
+    };
+    Some(GuardTest {
+        ident,
+        defined_when_true,
+    })
+}
+
+/// The guards of one file, recorded before optimization by their spans (swc keeps spans
+/// through compression and mangling).
+#[derive(Debug, Default, Clone)]
+pub struct Guards {
+    /// `span.lo` of every identifier that is a guard's operand.
+    pub operands: HashSet<BytePos>,
+    /// How many were rewritten into the `"u"` form.
+    pub rewritten: usize,
+}
+
+impl Guards {
+    pub fn len(&self) -> usize {
+        self.operands.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.operands.is_empty()
+    }
+}
+
+/// Rewrites every `typeof x ==/!= "undefined"` (identifier operand) into the `"u"` form and
+/// records every guard, including those already in that form.
+pub fn protect(program: &mut Program) -> Guards {
+    let mut v = Protect {
+        guards: Guards::default(),
+    };
+    program.visit_mut_with(&mut v);
+    v.guards
+}
+
+struct Protect {
+    guards: Guards,
+}
+
+impl VisitMut for Protect {
+    fn visit_mut_bin_expr(&mut self, bin: &mut BinExpr) {
+        bin.visit_mut_children_with(self);
+        let Some(test) = guard_test(bin) else { return };
+        if !test.ident.span.lo.is_dummy() {
+            self.guards.operands.insert(test.ident.span.lo);
+        }
+        let (lit_side_left, is_undefined_literal) =
+            match (const_string(&bin.left), const_string(&bin.right)) {
+                (Some(l), _) => (true, l == "undefined"),
+                (_, Some(r)) => (false, r == "undefined"),
+                _ => return,
+            };
+        if !is_undefined_literal {
+            return;
+        }
+        // typeof x == "undefined" -> typeof x > "u"; != -> <. Reversed operands flip.
+        let defined = test.defined_when_true;
+        bin.op = match (defined, lit_side_left) {
+            (false, false) => BinaryOp::Gt,
+            (true, false) => BinaryOp::Lt,
+            (false, true) => BinaryOp::Lt,
+            (true, true) => BinaryOp::Gt,
+        };
+        let side = if lit_side_left {
+            &mut bin.left
+        } else {
+            &mut bin.right
+        };
+        let span = side.span();
+        **side = Expr::Lit(Lit::Str(Str {
+            span,
+            value: "u".into(),
+            raw: None,
+        }));
+        self.guards.rewritten += 1;
+    }
+}
+
+/// A guard whose operand survives in the output but no longer under `typeof`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostGuard {
+    /// `span.lo` of the identifier in the input.
+    pub operand: BytePos,
+    /// The identifier's name in the optimized AST (may be mangled).
+    pub name: String,
+}
+
+/// Checks an optimized program against the guards recorded before optimization.
+pub fn verify(program: &Program, guards: &Guards) -> Vec<LostGuard> {
+    if guards.is_empty() {
+        return Vec::new();
+    }
+    let mut v = Verify {
+        guards,
+        lost: Vec::new(),
+    };
+    program.visit_with(&mut v);
+    v.lost.sort_by_key(|l| l.operand);
+    v.lost.dedup();
+    v.lost
+}
+
+struct Verify<'a> {
+    guards: &'a Guards,
+    lost: Vec<LostGuard>,
+}
+
+impl Visit for Verify<'_> {
+    fn visit_expr(&mut self, e: &Expr) {
+        match e {
+            // The operand of a typeof stays safe whatever surrounds it.
+            Expr::Unary(UnaryExpr {
+                op: UnaryOp::TypeOf,
+                arg,
+                ..
+            }) if matches!(unparen(arg), Expr::Ident(_)) => {}
+            Expr::Ident(i) if self.guards.operands.contains(&i.span.lo) => {
+                self.lost.push(LostGuard {
+                    operand: i.span.lo,
+                    name: i.sym.to_string(),
+                });
+            }
+            _ => e.visit_children_with(self),
+        }
+    }
+}

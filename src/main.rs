@@ -1,0 +1,14 @@
+use clap::Parser;
+use guardmin::cli::{Cli, Command};
+
+fn main() {
+    // Panics inside swc are caught per file and reported there; keep the default hook's
+    // backtrace noise out of the report.
+    std::panic::set_hook(Box::new(|_| {}));
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Minify(a) => guardmin::commands::minify::run(a),
+        Command::Scan(a) => guardmin::commands::scan::run(a),
+    };
+    std::process::exit(code);
+}

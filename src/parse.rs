@@ -1,0 +1,149 @@
+//! Parsing with swc: module or script, comments kept, errors turned into [`FileError`]s
+//! that name the file, line and column with a code frame.
+
+use crate::diagnostic::{FileError, FileErrorKind};
+use crate::source::Source;
+use swc_common::comments::SingleThreadedComments;
+use swc_common::{sync::Lrc, FileName, Mark, SourceFile, SourceMap, Spanned};
+use swc_ecma_ast::{EsVersion, Program};
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
+
+/// How to parse: decided from the extension (`.mjs` module, `.cjs` script), forced with
+/// `--module` / `--script`, or detected from the code (`import`/`export` make a module).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ParseMode {
+    #[default]
+    Auto,
+    Module,
+    Script,
+}
+
+impl ParseMode {
+    /// The mode for a file: an explicit choice wins, then the extension.
+    pub fn for_file(self, name: &str) -> ParseMode {
+        if self != ParseMode::Auto {
+            return self;
+        }
+        if name.ends_with(".mjs") {
+            ParseMode::Module
+        } else if name.ends_with(".cjs") {
+            ParseMode::Script
+        } else {
+            ParseMode::Auto
+        }
+    }
+}
+
+/// A parsed file. Must be used inside the `swc_common::GLOBALS` it was created in.
+pub struct Parsed {
+    pub cm: Lrc<SourceMap>,
+    pub fm: Lrc<SourceFile>,
+    pub program: Program,
+    pub comments: SingleThreadedComments,
+}
+
+impl Parsed {
+    /// Byte offset into the source text of a position in this file.
+    pub fn offset(&self, pos: swc_common::BytePos) -> usize {
+        (pos.0.saturating_sub(self.fm.start_pos.0)) as usize
+    }
+}
+
+/// Deepest bracket nesting guardmin accepts. swc's parser and minifier recurse once per
+/// level; far beyond what real bundles use (a few hundred), far below what overflows the
+/// stack guardmin runs them on.
+pub const MAX_NESTING: usize = 2_000;
+
+/// Parses `src`. The caller must have entered `swc_common::GLOBALS`.
+pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileError> {
+    check_nesting(src, text)?;
+    let cm: Lrc<SourceMap> = Default::default();
+    let fm = cm.new_source_file(
+        Lrc::new(FileName::Custom(src.name.clone())),
+        text.to_string(),
+    );
+    let comments = SingleThreadedComments::default();
+    let syntax = Syntax::Es(EsSyntax {
+        allow_return_outside_function: false,
+        ..Default::default()
+    });
+    let mut parser = Parser::new(syntax, StringInput::from(&*fm), Some(&comments));
+    let result = match mode.for_file(&src.name) {
+        ParseMode::Module => parser.parse_module().map(Program::Module),
+        ParseMode::Script => parser.parse_script().map(Program::Script),
+        ParseMode::Auto => parser.parse_program(),
+    };
+    let start = fm.start_pos.0;
+    let to_err = |e: swc_ecma_parser::error::Error| {
+        let off = e.span().lo.0.saturating_sub(start) as usize;
+        FileError::new(
+            FileErrorKind::Syntax,
+            src.name.clone(),
+            format!("syntax error: {}", e.kind().msg()),
+        )
+        .at(text, off)
+    };
+    let program = result.map_err(to_err)?;
+    if let Some(e) = parser.take_errors().into_iter().next() {
+        return Err(to_err(e));
+    }
+    let _ = EsVersion::latest();
+    let _ = Mark::root();
+    Ok(Parsed {
+        cm,
+        fm,
+        program,
+        comments,
+    })
+}
+
+/// Refuses code nested deeper than [`MAX_NESTING`] before swc recurses into it. Strings,
+/// comments, template literals and regular expressions are skipped roughly; the count only
+/// needs to be an upper bound of what the parser will see.
+fn check_nesting(src: &Source, text: &str) -> Result<(), FileError> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(FileError::new(
+                        FileErrorKind::Input,
+                        src.name.clone(),
+                        format!(
+                            "code nested more than {MAX_NESTING} levels deep; guardmin refuses it rather than risk running out of stack"
+                        ),
+                    )
+                    .at(text, i));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! human report (to be written).
+
+use super::ScanReport;
+use std::io::{self, Write};
+
+pub fn write(_report: &ScanReport, _out: &mut dyn Write, _color: bool) -> io::Result<()> {
+    Ok(())
+}

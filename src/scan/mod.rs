@@ -1,0 +1,150 @@
+//! `guardmin scan`: parse each file once, resolve scopes, build the [`model::Model`], run
+//! the rules, and turn what they find into [`Finding`]s with positions, code frames,
+//! original positions from source maps, and suppressions applied.
+
+pub mod model;
+pub mod rules;
+
+use crate::diagnostic::{FileError, Finding, LineIndex, Severity};
+use crate::parse::{self, ParseMode};
+use crate::source::Source;
+use crate::sourcemap;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use swc_common::comments::{Comments, SingleThreadedComments};
+use swc_common::{Mark, Span, GLOBALS};
+use swc_ecma_ast::Program;
+use swc_ecma_transforms_base::resolver;
+use swc_ecma_visit::VisitMutWith;
+
+/// What a rule found, before it is placed in a file.
+#[derive(Clone, Debug)]
+pub struct RawFinding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The identifier (or expression) the finding points at.
+    pub span: Span,
+    /// The name as written in this file (may be mangled).
+    pub name: String,
+    pub message: String,
+    pub help: String,
+}
+
+/// Runs every rule that needs only the file itself on a resolved program.
+pub fn analyze(program: &Program, unresolved_mark: Mark) -> Vec<RawFinding> {
+    let model = model::Model::build(program, unresolved_mark);
+    let mut out = Vec::new();
+    rules::emscripten_script_dir::check(&model, &mut out);
+    rules::serialized_closure::check(&model, &mut out);
+    rules::undeclared_void_compare::check(&model, &mut out);
+    out
+}
+
+/// Options of `guardmin scan`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub ignore_rules: HashSet<String>,
+    /// `--original`: the unminified input of this (single) file, for `guard-lost`.
+    pub original: Option<PathBuf>,
+    pub parse_mode: ParseMode,
+}
+
+/// Scans one file.
+pub fn scan(src: &Source, opts: &Options) -> Result<Vec<Finding>, FileError> {
+    GLOBALS.set(&Default::default(), || scan_inner(src, opts))
+}
+
+fn scan_inner(src: &Source, opts: &Options) -> Result<Vec<Finding>, FileError> {
+    let parsed = parse::parse(src, &src.text, opts.parse_mode)?;
+    let parse::Parsed {
+        fm,
+        mut program,
+        comments,
+        ..
+    } = parsed;
+    let unresolved_mark = Mark::new();
+    program.visit_mut_with(&mut resolver(unresolved_mark, Mark::new(), false));
+    let mut raw = analyze(&program, unresolved_mark);
+
+    let input_map = sourcemap::find_input_map(src, None).ok().flatten();
+    if !opts.ignore_rules.contains(rules::guard_lost::META.id) {
+        let original = match &opts.original {
+            Some(p) => Some(Source::read(p, p.display().to_string())?),
+            None => None,
+        };
+        raw.extend(rules::guard_lost::check(
+            &program,
+            fm.start_pos,
+            &src.text,
+            original.as_ref(),
+            input_map.as_ref().map(|m| &m.map),
+            opts.parse_mode,
+        ));
+    }
+
+    let idx = LineIndex::new(&src.text);
+    let suppressed = suppressions(&comments, &idx, fm.start_pos.0);
+    let mut out = Vec::new();
+    for f in raw {
+        if opts.ignore_rules.contains(f.rule) {
+            continue;
+        }
+        let off = f.span.lo.0.saturating_sub(fm.start_pos.0) as usize;
+        let (line, column) = idx.line_col(off);
+        if suppressed
+            .iter()
+            .any(|(l, rules)| *l == line && (rules.is_empty() || rules.iter().any(|r| r == f.rule)))
+        {
+            continue;
+        }
+        let len = (f.span.hi.0.saturating_sub(f.span.lo.0) as usize).max(1);
+        let original = input_map
+            .as_ref()
+            .and_then(|m| sourcemap::original_position(&m.map, line, column));
+        out.push(Finding {
+            rule: f.rule,
+            severity: f.severity,
+            file: src.name.clone(),
+            line,
+            column,
+            message: f.message,
+            help: f.help,
+            original,
+            frame: Some(idx.code_frame(line, column, len.min(f.name.chars().count().max(1)), 2)),
+        });
+    }
+    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+    Ok(out)
+}
+
+/// Lines with a `guardmin-ignore` comment (the comment's own line) or a
+/// `guardmin-ignore-next-line` comment (the line after), each with the rules it names
+/// (none named: all rules).
+fn suppressions(
+    comments: &SingleThreadedComments,
+    idx: &LineIndex,
+    start: u32,
+) -> Vec<(u32, Vec<String>)> {
+    let mut out = Vec::new();
+    let (leading, trailing) = comments.borrow_all();
+    for c in leading.values().chain(trailing.values()).flatten() {
+        let text = c.text.trim();
+        let (rest, next) = if let Some(r) = text.strip_prefix("guardmin-ignore-next-line") {
+            (r, true)
+        } else if let Some(r) = text.strip_prefix("guardmin-ignore") {
+            (r, false)
+        } else {
+            continue;
+        };
+        let (line, _) = idx.line_col(c.span.lo.0.saturating_sub(start) as usize);
+        let rules = rest
+            .split([' ', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.push((if next { line + 1 } else { line }, rules));
+    }
+    let _ = comments.has_leading(swc_common::BytePos(0));
+    out
+}

@@ -1,0 +1,106 @@
+//! `emscripten-script-dir` (error): an Emscripten MODULARIZE factory with pthreads reads
+//! its script-directory variable without a `typeof` guard.
+//!
+//! Emscripten glue saves the script's URL in a variable around the factory (`_scriptDir` up
+//! to 3.1.57, `_scriptName` from 3.1.58; set from `document.currentScript` or
+//! `import.meta.url`) and returns the factory. Threaded builds rebuild the factory in each
+//! worker from its source text (tfjs: `'var M = ' + factory.toString()`), where that
+//! variable does not exist. The glue guards the read with `typeof`; minifiers that know the
+//! variable is declared rewrite the guard to `void 0 !== e` and the workers throw
+//! `ReferenceError: e is not defined`. The rule recognises the variable by its initialiser
+//! (mangled or not) and checks the code that runs when the factory is called. It fires even
+//! when no `.toString()` is visible in the file: glue is often stringified from another chunk.
+//! A factory counts as threaded when it creates workers or uses `SharedArrayBuffer` or
+//! `Atomics`, or when its text is seen leaving its scope.
+//!
+//! Bad (terser defaults, swc, oxc):
+//! ```js
+//! var M=(()=>{var e="undefined"!=typeof document&&document.currentScript?document.currentScript.src:void 0;
+//! return function(t){void 0!==e&&e&&(r=e); /* ... new Worker(...) ... */}})();
+//! ```
+//!
+//! Good (guardmin, terser with `typeofs: false`, esbuild):
+//! ```js
+//! var M=(()=>{var e="undefined"!=typeof document&&document.currentScript?document.currentScript.src:void 0;
+//! return function(t){typeof e<"u"&&e&&(r=e); /* ... new Worker(...) ... */}})();
+//! ```
+
+use super::super::model::{FnId, Invocation, Model};
+use super::super::RawFinding;
+use crate::diagnostic::{RuleMeta, Severity};
+use std::collections::HashSet;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "emscripten-script-dir",
+    severity: Severity::Error,
+    summary: "An Emscripten pthreads factory reads _scriptDir/_scriptName without the typeof guard, so its workers throw ReferenceError.",
+    help: "minify this file with `guardmin minify` (or terser with `compress: { typeofs: false }`); swc and oxc have no switch that keeps the guard",
+};
+
+pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
+    let serialized: HashSet<FnId> = model.serialized().into_iter().map(|(f, _)| f).collect();
+    let by_fn = model.refs_by_fn();
+    let mut vars: Vec<_> = model
+        .bindings
+        .iter()
+        .filter(|(_, b)| b.script_dir && b.decl_fn != usize::MAX)
+        .collect();
+    vars.sort_by_key(|(_, b)| b.span.lo);
+    for (id, b) in vars {
+        let g = b.decl_fn;
+        // Factories: threaded or serialized functions inside the variable's scope that are
+        // not invoked in place, outermost first.
+        let is_factory = |f: FnId| {
+            f != g
+                && model.fns[f].invocation != Invocation::Iife
+                && (serialized.contains(&f) || model.uses_threads(f))
+        };
+        let mut factories = Vec::new();
+        for f in 1..model.fns.len() {
+            if !model.is_within(f, g) || !is_factory(f) {
+                continue;
+            }
+            let mut a = model.fns[f].parent;
+            let mut nested = false;
+            while let Some(p) = a {
+                if p == g {
+                    break;
+                }
+                if is_factory(p) {
+                    nested = true;
+                    break;
+                }
+                a = model.fns[p].parent;
+            }
+            if !nested {
+                factories.push(f);
+            }
+        }
+        for f in factories {
+            let mut executed: Vec<_> = model.executed(f).into_iter().collect();
+            executed.sort_unstable();
+            let mut refs: Vec<usize> = executed
+                .iter()
+                .flat_map(|e| by_fn[*e].iter().copied())
+                .collect();
+            refs.sort_unstable();
+            let first = refs
+                .into_iter()
+                .map(|i| &model.refs[i])
+                .find(|r| &r.id == id && !r.in_typeof && !r.guarded && !r.foreign_env);
+            if let Some(r) = first {
+                out.push(RawFinding {
+                    rule: META.id,
+                    severity: META.severity,
+                    span: r.span,
+                    name: id.0.to_string(),
+                    message: format!(
+                        "`{}` (Emscripten's script directory, set from document.currentScript / import.meta.url) is read without its typeof guard in a pthreads factory; workers rebuild the factory from its source text, where `{}` is not defined: every worker throws ReferenceError",
+                        id.0, id.0
+                    ),
+                    help: META.help.to_string(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `undeclared-void-compare` (warning): a global name that the file never declares is
+//! compared with `void 0`, `undefined` or `null` without a `typeof` guard.
+//!
+//! Reading an undeclared name throws `ReferenceError`; only `typeof` may touch it. A
+//! comparison like `process === void 0` is what minifiers leave after rewriting a guard, and
+//! it throws wherever that global is missing (a worker has no `window`, a browser no
+//! `process`). Names every JavaScript realm has (`Object`, `Array`, `Math`, `globalThis`, ...)
+//! and names the file assigns itself are not reported.
+//!
+//! Bad:
+//! ```js
+//! if (process !== void 0 && process.env) { /* ... */ }
+//! ```
+//!
+//! Good:
+//! ```js
+//! if (typeof process < "u" && process.env) { /* ... */ }
+//! ```
+
+use super::super::model::Model;
+use super::super::RawFinding;
+use crate::diagnostic::{RuleMeta, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    id: "undeclared-void-compare",
+    severity: Severity::Warning,
+    summary: "A global that may not exist is compared with void 0 / undefined / null instead of being tested with typeof.",
+    help: "test it with `typeof NAME !== \"undefined\"` (or `typeof NAME < \"u\"`), which never throws",
+};
+
+/// Globals of every ECMAScript realm (ES2024), plus `globalThis`.
+pub const REALM_GLOBALS: &[&str] = &[
+    "AggregateError",
+    "Array",
+    "ArrayBuffer",
+    "Atomics",
+    "BigInt",
+    "BigInt64Array",
+    "BigUint64Array",
+    "Boolean",
+    "DataView",
+    "Date",
+    "Error",
+    "EvalError",
+    "FinalizationRegistry",
+    "Float32Array",
+    "Float64Array",
+    "Function",
+    "Infinity",
+    "Int16Array",
+    "Int32Array",
+    "Int8Array",
+    "Intl",
+    "JSON",
+    "Map",
+    "Math",
+    "NaN",
+    "Number",
+    "Object",
+    "Promise",
+    "Proxy",
+    "RangeError",
+    "ReferenceError",
+    "Reflect",
+    "RegExp",
+    "Set",
+    "SharedArrayBuffer",
+    "String",
+    "Symbol",
+    "SyntaxError",
+    "TypeError",
+    "URIError",
+    "Uint16Array",
+    "Uint32Array",
+    "Uint8Array",
+    "Uint8ClampedArray",
+    "WeakMap",
+    "WeakRef",
+    "WeakSet",
+    "decodeURI",
+    "decodeURIComponent",
+    "encodeURI",
+    "encodeURIComponent",
+    "escape",
+    "eval",
+    "globalThis",
+    "isFinite",
+    "isNaN",
+    "parseFloat",
+    "parseInt",
+    "undefined",
+    "unescape",
+    "arguments",
+];
+
+pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
+    for vc in &model.void_compares {
+        let r = &model.refs[vc.ref_index];
+        let name = &*r.id.0;
+        if r.guarded || REALM_GLOBALS.contains(&name) || model.assigned_globals.contains(&r.id.0) {
+            continue;
+        }
+        out.push(RawFinding {
+            rule: META.id,
+            severity: META.severity,
+            span: r.span,
+            name: name.to_string(),
+            message: format!(
+                "`{name}` is not declared in this file and is compared with void 0/undefined/null without typeof; where `{name}` does not exist this throws ReferenceError"
+            ),
+            help: META.help.replace("NAME", name),
+        });
+    }
+}
