@@ -318,8 +318,8 @@ mod tests {
         assert_eq!(idx.line_col(0), (1, 1));
         assert_eq!(idx.line_col(3), (2, 1));
         assert_eq!(idx.line_col(7), (2, 4));
-        assert_eq!(idx.line_col(10), (3, 1));
-        assert_eq!(idx.offset(3, 2), Some(11));
+        assert_eq!(idx.line_col(9), (3, 1));
+        assert_eq!(idx.offset(3, 2), Some(10));
         assert_eq!(idx.line_text(2), Some("cdé"));
     }
 

@@ -148,3 +148,42 @@ fn suppressions(
     let _ = comments.has_leading(swc_common::BytePos(0));
     out
 }
+
+/// Test helper: `(rule, line, column)` of every finding in `code`.
+#[cfg(test)]
+pub(crate) fn findings(code: &str) -> Vec<(&'static str, u32, u32)> {
+    let src = Source {
+        name: "test.js".into(),
+        path: None,
+        text: code.to_string(),
+        had_bom: false,
+    };
+    scan(&src, &Options::default())
+        .unwrap_or_else(|e| panic!("{}", e.render()))
+        .into_iter()
+        .map(|f| (f.rule, f.line, f.column))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::findings;
+
+    #[test]
+    fn suppression_comments() {
+        let bad = "var a = 1;\nfunction w() { return a; }\nnew Blob([w.toString()]);\n";
+        assert_eq!(findings(bad).len(), 1);
+        let same_line = bad.replace("return a; }", "return a; } // guardmin-ignore");
+        assert!(findings(&same_line).is_empty());
+        let next = bad.replace(
+            "function w",
+            "// guardmin-ignore-next-line serialized-closure\nfunction w",
+        );
+        assert!(findings(&next).is_empty());
+        let other_rule = bad.replace(
+            "function w",
+            "// guardmin-ignore-next-line guard-lost\nfunction w",
+        );
+        assert_eq!(findings(&other_rule).len(), 1);
+    }
+}

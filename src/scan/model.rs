@@ -83,6 +83,9 @@ pub struct Sink {
     pub exprs: Vec<*const Expr>,
     /// Names the surrounding text declares (`'var M = ' + f`): defined in the other realm.
     pub provided: Vec<Atom>,
+    /// The text is surely evaluated elsewhere (`new Blob`, `new Worker`, `eval`, ...), not
+    /// only turned into a string (`'' + f` is also how libraries print functions).
+    pub strong: bool,
 }
 
 /// A read of an unresolved name compared with `void 0`, `undefined` or `null`.
@@ -119,8 +122,8 @@ pub struct Model<'a> {
     prop_assigns: HashMap<Atom, Vec<(*const Expr, *const Expr)>>,
     calls_by_name: HashMap<Id, Vec<CallSite>>,
     calls_by_fn: HashMap<FnId, Vec<CallSite>>,
-    memo: RefCell<HashMap<(usize, usize), Vec<Val>>>,
-    in_progress: RefCell<HashSet<(usize, usize)>>,
+    memo: RefCell<HashMap<(usize, usize, u8), Vec<Val>>>,
+    in_progress: RefCell<HashSet<(usize, usize, u8)>>,
 }
 
 impl<'a> Model<'a> {
@@ -239,16 +242,34 @@ impl<'a> Model<'a> {
         v
     }
 
-    /// Every function whose source text reaches a sink, with the index of the sink.
-    pub fn serialized(&self) -> Vec<(FnId, usize)> {
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
+    /// Every function whose source text reaches a sink: the first sink it reaches, and the
+    /// names that the text around it declares in any of its sinks.
+    pub fn serialized(&self) -> Vec<(FnId, usize, Vec<Atom>)> {
+        let mut out: Vec<(FnId, usize, Vec<Atom>)> = Vec::new();
+        let mut index: HashMap<FnId, usize> = HashMap::new();
+        let strong_spans: Vec<Span> = self
+            .sinks
+            .iter()
+            .filter(|s| s.strong)
+            .map(|s| s.span)
+            .collect();
         for (si, sink) in self.sinks.iter().enumerate() {
+            // A weak sink inside a strong one's arguments is strong: `new Blob([f.toString()])`.
+            let strong = sink.strong
+                || strong_spans
+                    .iter()
+                    .any(|s| s.lo <= sink.span.lo && sink.span.hi <= s.hi);
+            let hops = u8::from(strong);
             for &e in &sink.exprs {
-                for f in self.functions_of(unsafe { &*e }) {
-                    if f != ROOT && seen.insert(f) {
-                        out.push((f, si));
+                for f in self.functions_of(unsafe { &*e }, hops) {
+                    if f == ROOT {
+                        continue;
                     }
+                    let i = *index.entry(f).or_insert_with(|| {
+                        out.push((f, si, Vec::new()));
+                        out.len() - 1
+                    });
+                    out[i].2.extend(sink.provided.iter().cloned());
                 }
             }
         }
@@ -268,13 +289,15 @@ impl<'a> Model<'a> {
         false
     }
 
-    /// The functions that flow into `e`.
-    pub fn functions_of(&self, e: &Expr) -> Vec<FnId> {
-        self.fns_of(e, None, 0)
+    /// The functions that flow into `e`. `hops` is how many times the flow may go from a
+    /// parameter to the arguments of every call of its function by name (IIFE arguments are
+    /// exact and free).
+    pub fn functions_of(&self, e: &Expr, hops: u8) -> Vec<FnId> {
+        self.fns_of(e, None, hops, 0)
     }
 
-    fn fns_of(&self, e: &Expr, ctx: Ctx, d: usize) -> Vec<FnId> {
-        self.values(e, ctx, d)
+    fn fns_of(&self, e: &Expr, ctx: Ctx, h: u8, d: usize) -> Vec<FnId> {
+        self.values(e, ctx, h, d)
             .into_iter()
             .filter_map(|v| match v {
                 Val::Fn(f) => Some(f),
@@ -288,13 +311,14 @@ impl<'a> Model<'a> {
     /// Abstract values of an expression: the functions and object literals it may evaluate
     /// to. `ctx` is the call being evaluated (one level of call-site sensitivity), so that
     /// `getDefaultExportFromCjs(x)` returns what this call passed, not what every call did.
-    pub fn values(&self, e: &Expr, ctx: Ctx, depth: usize) -> Vec<Val> {
+    pub fn values(&self, e: &Expr, ctx: Ctx, h: u8, depth: usize) -> Vec<Val> {
         if depth > Self::MAX_DEPTH {
             return vec![];
         }
         let key = (
             e as *const Expr as usize,
             ctx.map(|(_, c)| c as usize).unwrap_or(0),
+            h,
         );
         if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
@@ -302,19 +326,19 @@ impl<'a> Model<'a> {
         if !self.in_progress.borrow_mut().insert(key) {
             return vec![];
         }
-        let v = self.values_uncached(e, ctx, depth + 1);
+        let v = self.values_uncached(e, ctx, h, depth + 1);
         self.in_progress.borrow_mut().remove(&key);
         self.memo.borrow_mut().insert(key, v.clone());
         v
     }
 
-    fn values_uncached(&self, e: &Expr, ctx: Ctx, d: usize) -> Vec<Val> {
+    fn values_uncached(&self, e: &Expr, ctx: Ctx, h: u8, d: usize) -> Vec<Val> {
         let mut out = Vec::new();
         match e {
-            Expr::Paren(p) => return self.values(&p.expr, ctx, d),
+            Expr::Paren(p) => return self.values(&p.expr, ctx, h, d),
             Expr::Seq(s) => {
                 if let Some(last) = s.exprs.last() {
-                    return self.values(last, ctx, d);
+                    return self.values(last, ctx, h, d);
                 }
             }
             Expr::Fn(f) => {
@@ -332,8 +356,8 @@ impl<'a> Model<'a> {
             }
             Expr::Object(o) => out.push(Val::Obj(o as *const ObjectLit)),
             Expr::Cond(c) => {
-                out.extend(self.values(&c.cons, ctx, d));
-                out.extend(self.values(&c.alt, ctx, d));
+                out.extend(self.values(&c.cons, ctx, h, d));
+                out.extend(self.values(&c.alt, ctx, h, d));
             }
             Expr::Bin(b)
                 if matches!(
@@ -341,18 +365,18 @@ impl<'a> Model<'a> {
                     BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
                 ) =>
             {
-                out.extend(self.values(&b.left, ctx, d));
-                out.extend(self.values(&b.right, ctx, d));
+                out.extend(self.values(&b.left, ctx, h, d));
+                out.extend(self.values(&b.right, ctx, h, d));
             }
-            Expr::Assign(a) if a.op == AssignOp::Assign => return self.values(&a.right, ctx, d),
-            Expr::Ident(i) => return self.binding_values(&i.to_id(), ctx, d),
+            Expr::Assign(a) if a.op == AssignOp::Assign => return self.values(&a.right, ctx, h, d),
+            Expr::Ident(i) => return self.binding_values(&i.to_id(), ctx, h, d),
             Expr::Member(m) => {
-                let objs = self.values(&m.obj, ctx, d);
+                let objs = self.values(&m.obj, ctx, h, d);
                 if objs.is_empty() {
                     return out;
                 }
                 match prop_name(&m.prop) {
-                    Some(p) => out.extend(self.field(&objs, &p, ctx, d)),
+                    Some(p) => out.extend(self.field(&objs, &p, ctx, h, d)),
                     None => {
                         for o in &objs {
                             if let Val::Obj(ptr) = o {
@@ -360,7 +384,7 @@ impl<'a> Model<'a> {
                                 for prop in &lit.props {
                                     if let PropOrSpread::Prop(p) = prop {
                                         if let Some(v) = prop_value(p) {
-                                            out.extend(self.values(v, None, d));
+                                            out.extend(self.values(v, None, h, d));
                                         }
                                     }
                                 }
@@ -375,15 +399,14 @@ impl<'a> Model<'a> {
                 };
                 let callee = unparen(callee);
                 if let Expr::Member(m) = callee {
-                    let pname = prop_name(&m.prop);
-                    match pname.as_deref() {
+                    match prop_name(&m.prop).as_deref() {
                         Some("call") | Some("apply") => {
-                            for f in self.fns_of(&m.obj, ctx, d) {
-                                out.extend(self.returns_of(f, c, d));
+                            for f in self.fns_of(&m.obj, ctx, h, d) {
+                                out.extend(self.returns_of(f, c, h, d));
                             }
                             return dedup(out);
                         }
-                        Some("bind") => return self.values(&m.obj, ctx, d),
+                        Some("bind") => return self.values(&m.obj, ctx, h, d),
                         Some("freeze")
                         | Some("assign")
                         | Some("seal")
@@ -391,14 +414,14 @@ impl<'a> Model<'a> {
                             if matches!(unparen(&m.obj), Expr::Ident(o) if o.sym == "Object" && o.ctxt == self.unresolved) =>
                         {
                             if let Some(a) = c.args.first() {
-                                return self.values(&a.expr, ctx, d);
+                                return self.values(&a.expr, ctx, h, d);
                             }
                         }
                         _ => {}
                     }
                 }
-                for f in self.fns_of(callee, ctx, d) {
-                    out.extend(self.returns_of(f, c, d));
+                for f in self.fns_of(callee, ctx, h, d) {
+                    out.extend(self.returns_of(f, c, h, d));
                 }
             }
             _ => {}
@@ -406,10 +429,10 @@ impl<'a> Model<'a> {
         dedup(out)
     }
 
-    fn returns_of(&self, f: FnId, call: &CallExpr, d: usize) -> Vec<Val> {
+    fn returns_of(&self, f: FnId, call: &CallExpr, h: u8, d: usize) -> Vec<Val> {
         let mut out = Vec::new();
         for &r in &self.fns[f].returns {
-            out.extend(self.values(unsafe { &*r }, Some((f, call as *const CallExpr)), d));
+            out.extend(self.values(unsafe { &*r }, Some((f, call as *const CallExpr)), h, d));
         }
         out
     }
@@ -430,7 +453,7 @@ impl<'a> Model<'a> {
             .collect()
     }
 
-    fn binding_values(&self, id: &Id, ctx: Ctx, d: usize) -> Vec<Val> {
+    fn binding_values(&self, id: &Id, ctx: Ctx, h: u8, d: usize) -> Vec<Val> {
         let Some(b) = self.bindings.get(id) else {
             return vec![];
         };
@@ -439,31 +462,33 @@ impl<'a> Model<'a> {
         let inner = ctx.filter(|(f, _)| b.decl_fn == *f);
         for def in &b.defs {
             match *def {
-                Def::Expr(e) => out.extend(self.values(unsafe { &*e }, inner, d)),
+                Def::Expr(e) => out.extend(self.values(unsafe { &*e }, inner, h, d)),
                 Def::Fn(f) => out.push(Val::Fn(f)),
                 Def::Param(f, idx) => {
                     if let Some((g, call)) = ctx {
                         if g == f {
                             let args = Self::call_args(unsafe { &*call });
                             if let Some(&a) = args.get(idx) {
-                                out.extend(self.values(unsafe { &*a }, None, d));
+                                out.extend(self.values(unsafe { &*a }, None, h, d));
                             }
                             continue;
                         }
                     }
-                    let mut sites: Vec<&CallSite> = self
-                        .calls_by_fn
-                        .get(&f)
-                        .map(|v| v.iter().collect())
-                        .unwrap_or_default();
-                    for name in &self.fns[f].names {
-                        if let Some(v) = self.calls_by_name.get(name) {
-                            sites.extend(v.iter());
+                    // Arguments of the IIFE that defines f: exact.
+                    for s in self.calls_by_fn.get(&f).into_iter().flatten() {
+                        if let Some(&a) = s.args.get(idx + s.shift) {
+                            out.extend(self.values(unsafe { &*a }, None, h, d));
                         }
                     }
-                    for s in sites {
-                        if let Some(&a) = s.args.get(idx + s.shift) {
-                            out.extend(self.values(unsafe { &*a }, None, d));
+                    // Every call by name: costs one hop.
+                    if h == 0 {
+                        continue;
+                    }
+                    for name in &self.fns[f].names {
+                        for s in self.calls_by_name.get(name).into_iter().flatten() {
+                            if let Some(&a) = s.args.get(idx + s.shift) {
+                                out.extend(self.values(unsafe { &*a }, None, h - 1, d));
+                            }
                         }
                     }
                 }
@@ -472,7 +497,7 @@ impl<'a> Model<'a> {
         dedup(out)
     }
 
-    fn field(&self, objs: &[Val], prop: &Atom, ctx: Ctx, d: usize) -> Vec<Val> {
+    fn field(&self, objs: &[Val], prop: &Atom, ctx: Ctx, h: u8, d: usize) -> Vec<Val> {
         let mut out = Vec::new();
         for o in objs {
             if let Val::Obj(ptr) = o {
@@ -481,7 +506,12 @@ impl<'a> Model<'a> {
                     if let PropOrSpread::Prop(p) = p {
                         if prop_key(p).as_ref() == Some(prop) {
                             if let Some(v) = prop_value(p) {
-                                out.extend(self.values(v, ctx, d));
+                                out.extend(self.values(v, ctx, h, d));
+                            }
+                            if let Some(f) =
+                                prop_method(p).and_then(|f| self.fn_by_ptr.get(&(f as usize)))
+                            {
+                                out.push(Val::Fn(*f));
                             }
                         }
                     }
@@ -490,9 +520,9 @@ impl<'a> Model<'a> {
         }
         if let Some(assigns) = self.prop_assigns.get(prop) {
             for &(obj, val) in assigns {
-                let targets = self.values(unsafe { &*obj }, None, d);
+                let targets = self.values(unsafe { &*obj }, None, h, d);
                 if targets.iter().any(|t| objs.contains(t)) {
-                    out.extend(self.values(unsafe { &*val }, None, d));
+                    out.extend(self.values(unsafe { &*val }, None, h, d));
                 }
             }
         }
@@ -539,6 +569,14 @@ fn prop_key(p: &Prop) -> Option<Atom> {
 fn prop_value(p: &Prop) -> Option<&Expr> {
     match p {
         Prop::KeyValue(kv) => Some(&kv.value),
+        _ => None,
+    }
+}
+
+/// The function of a method property (`{ run() {} }`).
+fn prop_method(p: &Prop) -> Option<*const Function> {
+    match p {
+        Prop::Method(m) => Some(&*m.function as *const Function),
         _ => None,
     }
 }
@@ -814,11 +852,16 @@ impl Builder<'_> {
         exprs: Vec<*const Expr>,
         provided: Vec<Atom>,
     ) {
+        let strong = !matches!(
+            kind,
+            "string concatenation" | "template literal" | "`.toString()`" | "`String(...)`"
+        );
         self.m.sinks.push(Sink {
             span,
             kind,
             exprs,
             provided,
+            strong,
         });
     }
 
@@ -1151,18 +1194,28 @@ impl Visit for Builder<'_> {
                         } else {
                             vec![]
                         };
+                        // `'var M = ' + f.toString()`: the names belong to f's text.
+                        let target: &Expr = match unparen(this) {
+                            Expr::Call(CallExpr {
+                                callee: Callee::Expr(c),
+                                args,
+                                ..
+                            }) if args.is_empty() => match unparen(c) {
+                                Expr::Member(m)
+                                    if prop_name(&m.prop).as_deref() == Some("toString") =>
+                                {
+                                    &m.obj
+                                }
+                                _ => this,
+                            },
+                            _ => this,
+                        };
                         self.add_sink(
                             b.span,
                             "string concatenation",
-                            vec![&**this as *const Expr],
+                            vec![target as *const Expr],
                             provided,
                         );
-                    }
-                }
-                // `'var M = ' + x` where the string is on the left of a longer chain.
-                if let Expr::Bin(inner) = unparen(&b.left) {
-                    if inner.op == BinaryOp::Add && lit(&b.left) {
-                        // handled above
                     }
                 }
             }

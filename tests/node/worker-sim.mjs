@@ -323,15 +323,24 @@ async function settle() {
   for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
-// The call's result, when it is small plain data; otherwise a short description (glue
-// resolves to its whole Module object, which is big and may be circular).
+// The call's result as JSON: small plain data as is; anything else (glue resolves to its
+// whole Module object, with heaps, functions, maybe cycles) as a shallow summary that keeps
+// primitive-valued properties and names the type of the others.
 function jsonable(v) {
   try {
     const s = JSON.stringify(v);
     if (s === undefined) return null;
     if (s.length <= 4096) return JSON.parse(s);
   } catch {}
-  return `[${typeof v}${v && typeof v === 'object' ? ' with ' + Object.keys(v).length + ' keys' : ''}]`;
+  if (v === null || typeof v !== 'object') return String(v);
+  const out = {};
+  for (const k of Object.keys(v).sort()) {
+    const x = v[k];
+    if (x === null || ['string', 'number', 'boolean'].includes(typeof x)) out[k] = x;
+    else if (typeof x === 'object') out[k] = `[${Object.prototype.toString.call(x).slice(8, -1)}]`;
+    else out[k] = `[${typeof x}]`;
+  }
+  return out;
 }
 
 async function main() {

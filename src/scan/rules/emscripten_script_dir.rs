@@ -38,7 +38,7 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
-    let serialized: HashSet<FnId> = model.serialized().into_iter().map(|(f, _)| f).collect();
+    let serialized: HashSet<FnId> = model.serialized().into_iter().map(|(f, _, _)| f).collect();
     let by_fn = model.refs_by_fn();
     let mut vars: Vec<_> = model
         .bindings
@@ -102,5 +102,53 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scan::findings;
+
+    fn rule(code: &str) -> Vec<(u32, u32)> {
+        findings(code)
+            .into_iter()
+            .filter(|f| f.0 == "emscripten-script-dir")
+            .map(|f| (f.1, f.2))
+            .collect()
+    }
+
+    const MINIFIED_BAD: &str = "var M=(()=>{var e=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0;\nreturn function(t){var r=\"\";void 0!==e&&e&&(r=e);t.w=function(){return new Worker(r)};return t}})();\n";
+
+    #[test]
+    fn bad_minified_shape() {
+        assert_eq!(rule(MINIFIED_BAD), vec![(2, 38)]);
+    }
+
+    #[test]
+    fn good_shapes() {
+        let guarded = MINIFIED_BAD.replace("void 0!==e", "typeof e<\"u\"");
+        assert!(rule(&guarded).is_empty());
+        let readable = "var M = (function () {\n  var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;\n  if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;\n  return (function (M) {\n    var dir = '';\n    if (typeof _scriptDir !== \"undefined\" && _scriptDir) { dir = _scriptDir; }\n    var PThread = { spawn: function () { return new Worker(M.url || _scriptDir); } };\n    return PThread;\n  });\n})();\n";
+        assert!(rule(readable).is_empty(), "{:?}", rule(readable));
+    }
+
+    #[test]
+    fn every_generation_is_recognised() {
+        // _scriptName, optional chaining, globalThis.document, import.meta.url, async factory.
+        for init in [
+            "typeof document != 'undefined' ? document.currentScript?.src : undefined",
+            "globalThis.document?.currentScript?.src",
+            "import.meta.url",
+        ] {
+            let code = format!("var M = (() => {{\n  var _scriptName = {init};\n  return async function (moduleArg = {{}}) {{\n    var d = '';\n    if (_scriptName) d = new URL('.', _scriptName).href;\n    new Worker(d);\n  }};\n}})();\nexport default M;\n");
+            assert_eq!(rule(&code), vec![(5, 9)], "{init}");
+        }
+    }
+
+    #[test]
+    fn non_threaded_factories_are_not_flagged() {
+        // No workers, no SharedArrayBuffer, text never sent anywhere: the glue runs where it was loaded.
+        let code = "var M=(()=>{var e=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0;\nreturn function(t){var r=\"\";e&&(r=e);return t}})();\n";
+        assert!(rule(code).is_empty());
     }
 }

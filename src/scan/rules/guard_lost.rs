@@ -224,3 +224,73 @@ pub fn check(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use swc_common::{Mark, GLOBALS};
+    use swc_ecma_transforms_base::resolver;
+    use swc_ecma_visit::VisitMutWith;
+
+    fn run(original: &str, output: &str, with_map: Option<&str>) -> Vec<String> {
+        GLOBALS.set(&Default::default(), || {
+            let o = Source {
+                name: "orig.js".into(),
+                path: None,
+                text: original.into(),
+                had_bom: false,
+            };
+            let out = Source {
+                name: "out.js".into(),
+                path: None,
+                text: output.into(),
+                had_bom: false,
+            };
+            let parsed = parse::parse(&out, output, ParseMode::Auto).unwrap();
+            let mut program = parsed.program;
+            program.visit_mut_with(&mut resolver(Mark::new(), Mark::new(), false));
+            let map = with_map.map(|m| SourceMap::from_slice(m.as_bytes()).unwrap());
+            check(
+                &program,
+                parsed.fm.start_pos,
+                output,
+                Some(&o),
+                map.as_ref(),
+                ParseMode::Auto,
+            )
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+        })
+    }
+
+    #[test]
+    fn without_map_counts_guards() {
+        let original = "function f(){ var d; if (typeof d !== 'undefined' && d) g(d); }";
+        assert_eq!(
+            run(original, "function f(){var n;void 0!==n&&n&&g(n)}", None),
+            vec!["n"]
+        );
+        assert!(run(
+            original,
+            "function f(){var n;typeof n<\"u\"&&n&&g(n)}",
+            None
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn with_map_matches_positions() {
+        // Output `void 0!==n` where n (col 9, 0-based 9) maps to the guard operand `d`
+        // (line 0, col 7) of the original `typeof d!=="undefined"`.
+        let original = "typeof d!==\"undefined\"&&d;";
+        let output = "void 0!==n&&n;";
+        // Mappings: output col 9 -> source 0 line 0 col 7; output col 12 -> col 24.
+        let map = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"SAAO,GAAiB"}"#;
+        assert_eq!(run(original, output, Some(map)), vec!["n"]);
+        let kept = "typeof n<\"u\"&&n;";
+        let map_kept = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"OAAO,OAAiB"}"#;
+        assert!(run(original, kept, Some(map_kept)).is_empty());
+    }
+}

@@ -40,7 +40,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
     // Names another rule already reported (emscripten-script-dir): one report per bug.
     let already: HashSet<String> = out.iter().map(|f| f.name.clone()).collect();
     let by_fn = model.refs_by_fn();
-    for (f, sink_idx) in model.serialized() {
+    for (f, sink_idx, provided) in model.serialized() {
         let sink = &model.sinks[sink_idx];
         let info = &model.fns[f];
         let mut reported = HashSet::new();
@@ -67,7 +67,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             if b.decl_fn == usize::MAX || model.is_within(b.decl_fn, f) {
                 continue;
             }
-            if sink.provided.contains(&r.id.0) || info.own_name.as_ref() == Some(&r.id) {
+            if provided.contains(&r.id.0) || info.own_name.as_ref() == Some(&r.id) {
                 continue;
             }
             // The function's own declared name: its text declares it.
@@ -89,5 +89,120 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 help: META.help.replace("NAME", &r.id.0),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scan::findings;
+
+    fn rule(code: &str) -> Vec<(u32, u32)> {
+        findings(code)
+            .into_iter()
+            .filter(|f| f.0 == "serialized-closure")
+            .map(|f| (f.1, f.2))
+            .collect()
+    }
+
+    #[test]
+    fn bad_example_from_docs() {
+        let code = "const scale = 2;\nfunction work(x) { return x * scale; }\nnew Worker(URL.createObjectURL(new Blob([`onmessage = e => postMessage((${work})(e.data))`])));\n";
+        assert_eq!(rule(code), vec![(2, 31)]);
+    }
+
+    #[test]
+    fn good_example_from_docs() {
+        let code = "function work(x) { return x * (typeof scale !== \"undefined\" ? scale : 2); }\nnew Worker(URL.createObjectURL(new Blob([`onmessage = e => postMessage((${work})(e.data))`])));\n";
+        assert!(rule(code).is_empty());
+    }
+
+    #[test]
+    fn every_way_text_leaves_its_scope() {
+        let sinks = [
+            "f.toString()",
+            "String(f)",
+            "'' + f",
+            "f + ''",
+            "`${f}`",
+            "new Blob([f])",
+            "eval('(' + f + ')()')",
+            "new Function('return ' + f)",
+            "Function.prototype.toString.call(f)",
+        ];
+        for s in sinks {
+            let code =
+                format!("var outer = 1;\nvar f = function () {{ return outer; }};\nvar t = {s};\n");
+            assert_eq!(rule(&code), vec![(2, 30)], "sink {s}");
+        }
+    }
+
+    #[test]
+    fn data_flow_through_iife_sequence_reassignment_and_commonjs() {
+        // IIFE return value.
+        let iife = "var f = (function(){ var hidden = 1; return function(){ return hidden; }; })();\nf.toString();\n";
+        assert_eq!(rule(iife).len(), 1);
+        // Sequence expression and re-assignment.
+        let seq = "var x = 1, g;\ng = (0, function(){ return x; });\nvar h = g;\nString(h);\n";
+        assert_eq!(rule(seq).len(), 1);
+        // CommonJS wrapper, as rollup emits it, plus an interop helper called for two modules.
+        let cjs = "var top = 3;\nfunction interop(x) { return x && x.__esModule ? x['default'] : x; }\n\
+var a$1 = { exports: {} };\n(function (module, exports) { module.exports = function () { return top; }; })(a$1, a$1.exports);\n\
+var b$1 = { exports: {} };\n(function (module) { module.exports = function () { return top * 2; }; })(b$1);\n\
+var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M = ' + a.toString()]);\n";
+        let got = rule(cjs);
+        assert_eq!(got, vec![(4, 69)], "only module a is serialized: {got:?}");
+        // Object method.
+        let method = "var k = 1;\nvar o = { run() { return k; } };\no.run.toString();\n";
+        assert_eq!(rule(method).len(), 1);
+    }
+
+    #[test]
+    fn only_code_that_runs_counts() {
+        // Inner function called by name and a callback: both run.
+        let runs = "var a = 1, b = 2;\nfunction w() { function inner() { return a; } [1].forEach(function () { b; }); return inner(); }\nw.toString();\n";
+        assert_eq!(rule(runs).len(), 2);
+        // A method stored on an object only runs if something calls it.
+        let stored = "var a = 1;\nfunction w() { var api = { later: function () { return a; } }; return api; }\nw.toString();\n";
+        assert!(rule(stored).is_empty());
+        // Node-only branches never run in a worker.
+        let node = "var fs = {};\nfunction w() { var IS_NODE = typeof process == 'object'; if (IS_NODE) { fs.x; } if (typeof window !== 'undefined' && window.document) fs.y; }\nw.toString();\n";
+        assert!(rule(node).is_empty());
+    }
+
+    #[test]
+    fn names_the_text_itself_provides_are_fine() {
+        // 'var M = ' + f: M exists where the text runs; a function's own name too.
+        let code =
+            "var M = 1;\nfunction f() { return [M, f]; }\nnew Blob(['var M = ' + f.toString()]);\n";
+        assert!(rule(code).is_empty(), "{:?}", findings(code));
+        // Locals and parameters of the function itself.
+        let local = "function f(p) { var q = p; return q; }\nf.toString();\n";
+        assert!(rule(local).is_empty());
+    }
+
+    #[test]
+    fn guards_make_reads_safe() {
+        for guard in [
+            "typeof v !== 'undefined' && v",
+            "\"undefined\" != typeof v && v",
+            "typeof v < \"u\" && v",
+            "\"u\" > typeof v && v",
+            "typeof v < `u` && v",
+            "typeof v === 'undefined' || v",
+            "typeof v === 'function' ? v : 0",
+        ] {
+            let code = format!("var v = 1;\nfunction f() {{ return {guard}; }}\nf.toString();\n");
+            assert!(rule(&code).is_empty(), "{guard}");
+        }
+        let early = "var v = 1;\nfunction f() { if (typeof v === 'undefined') return 0; return v; }\nf.toString();\n";
+        assert!(rule(early).is_empty());
+        // A rewritten guard is a finding, reported once.
+        let broken = "var v = 1;\nfunction f() { return void 0 !== v && v && v; }\nf.toString();\n";
+        assert_eq!(rule(broken), vec![(2, 34)]);
+    }
+
+    #[test]
+    fn no_sink_no_finding() {
+        assert!(rule("var a = 1;\nfunction f() { return a; }\nf();\n").is_empty());
     }
 }

@@ -112,3 +112,36 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scan::findings;
+
+    fn rule(code: &str) -> Vec<(u32, u32)> {
+        findings(code)
+            .into_iter()
+            .filter(|f| f.0 == "undeclared-void-compare")
+            .map(|f| (f.1, f.2))
+            .collect()
+    }
+
+    #[test]
+    fn bad() {
+        assert_eq!(
+            rule("if (process !== void 0 && process.env) {}\n"),
+            vec![(1, 5)]
+        );
+        assert_eq!(rule("x = null == window;\n"), vec![(1, 13)]);
+        assert_eq!(rule("if (self === undefined) {}\n"), vec![(1, 5)]);
+    }
+
+    #[test]
+    fn good() {
+        assert!(rule("if (typeof process < \"u\" && process.env) {}\n").is_empty());
+        assert!(rule("if (typeof window !== 'undefined' && window !== null) {}\n").is_empty());
+        // Declared names, realm globals, names the file assigns.
+        assert!(rule("var p; if (p === void 0) {}\n").is_empty());
+        assert!(rule("if (globalThis === undefined || Object == null) {}\n").is_empty());
+        assert!(rule("myGlobal = 1; if (myGlobal === undefined) {}\n").is_empty());
+    }
+}
