@@ -1,0 +1,453 @@
+//! End-to-end checks that guardmin's output still works where Emscripten-style glue sends a
+//! factory's source text to a worker, with terser's defaults as the negative control.
+//!
+//! For every fixture in `fixtures/glue/` (one per Emscripten glue generation, see its
+//! README):
+//! - the unminified file runs in `tests/node/worker-sim.mjs` (the factory's text, rebuilt
+//!   as `'var NAME = ' + factory.toString()` in a fresh realm, is called without error);
+//! - `guardmin minify` output runs there too, both when the harness builds the text (as
+//!   tfjs does) and through the file's own `createWorkerBlob()` hand-off, and resolves to
+//!   the same Module summary as the original;
+//! - terser 5.51.2 with its defaults produces output that throws `ReferenceError` there,
+//!   which proves the simulation can fail.
+//!
+//! Also: `fixtures/guards` (every guard spelling, a generic function sent to a worker through
+//! a Blob URL), `fixtures/example` (the README's example bundle), `fixtures/esm` and
+//! `fixtures/cjs`.
+//!
+//! Needs Node.js 20+ and `scripts/install-npm.sh` (terser in `target/npm`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+// ------------------------------------------------------------------------------------------
+// Helpers (tests/tfjs.rs has its own copy: integration tests are separate crates).
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn guardmin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_guardmin"))
+}
+
+fn node_modules() -> PathBuf {
+    let nm = root().join("target/npm/node_modules");
+    if !nm.join("terser/package.json").is_file() {
+        panic!(
+            "{} is missing terser: run scripts/install-npm.sh first (it installs the pinned npm \
+             packages these tests compare against)",
+            nm.display()
+        );
+    }
+    nm
+}
+
+fn node() -> Command {
+    let mut c = Command::new("node");
+    c.current_dir(root());
+    c
+}
+
+fn run(mut cmd: Command, what: &str) -> Output {
+    match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("could not run {what} ({cmd:?}): {e}; is it installed and on PATH?"),
+    }
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "exit status: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `guardmin minify IN -o OUT`, which must succeed.
+fn guardmin_minify(input: &Path, out: &Path, extra: &[&str]) {
+    let mut c = guardmin();
+    c.arg("minify").arg(input).arg("-o").arg(out).args(extra);
+    let o = run(c, "guardmin");
+    assert!(
+        o.status.success(),
+        "guardmin minify {} failed:\n{}",
+        input.display(),
+        show(&o)
+    );
+    assert!(out.is_file(), "guardmin minify {} exited 0 but wrote no {}", input.display(), out.display());
+}
+
+/// terser 5.51.2 with its defaults (`compress: {}`, `mangle: true`, `module` for .mjs).
+fn terser_defaults(input: &Path, out: &Path) {
+    let terser = node_modules().join("terser");
+    let version = std::fs::read_to_string(terser.join("package.json")).unwrap();
+    assert!(
+        version.contains("\"version\": \"5.51.2\""),
+        "target/npm has another terser than the pinned 5.51.2; run scripts/install-npm.sh"
+    );
+    let script = r#"
+        const terser = require(process.env.TERSER);
+        const fs = require('fs');
+        const input = process.env.IN;
+        terser
+          .minify(fs.readFileSync(input, 'utf8'), { compress: {}, mangle: true, module: input.endsWith('.mjs') })
+          .then((r) => fs.writeFileSync(process.env.OUT, r.code))
+          .catch((e) => { console.error(e); process.exit(1); });
+    "#;
+    let mut c = node();
+    c.arg("-e").arg(script).env("TERSER", &terser).env("IN", input).env("OUT", out);
+    let o = run(c, "node");
+    assert!(o.status.success(), "terser failed on {}:\n{}", input.display(), show(&o));
+}
+
+#[derive(Debug)]
+struct Sim {
+    ok: bool,
+    error: Option<String>,
+    result: serde_json::Value,
+    raw: String,
+}
+
+/// Runs tests/node/worker-sim.mjs on FILE with ARGS and parses its one JSON line.
+fn worker_sim(file: &Path, args: &[&str]) -> Sim {
+    let mut c = node();
+    c.arg(root().join("tests/node/worker-sim.mjs")).arg(file).args(args);
+    let o = run(c, "node");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let line = stdout.lines().last().unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| {
+        panic!("worker-sim on {} printed no JSON line ({e}):\n{}", file.display(), show(&o))
+    });
+    let ok = v["ok"].as_bool().unwrap_or(false);
+    let code = o.status.code();
+    if v.get("stage").is_some() || code == Some(2) {
+        panic!(
+            "worker-sim could not set up the run on {} (not a verdict on the code under test):\n{}",
+            file.display(),
+            show(&o)
+        );
+    }
+    assert_eq!(
+        code,
+        Some(if ok { 0 } else { 1 }),
+        "worker-sim exit code does not match its verdict:\n{}",
+        show(&o)
+    );
+    Sim {
+        ok,
+        error: v["error"].as_str().map(str::to_owned),
+        result: v["result"].clone(),
+        raw: format!("{line}\n--- worker-sim stderr ---\n{}", String::from_utf8_lossy(&o.stderr)),
+    }
+}
+
+fn expect_ok(sim: &Sim, what: &str) {
+    assert!(sim.ok, "{what}: the worker run threw: {}\n{}", sim.error.as_deref().unwrap_or("?"), sim.raw);
+}
+
+fn expect_reference_error(sim: &Sim, what: &str) {
+    assert!(
+        !sim.ok && sim.error.as_deref().is_some_and(|e| e.starts_with("ReferenceError:")),
+        "{what}: expected a ReferenceError (negative control: the simulation must be able to \
+         fail), got:\n{}",
+        sim.raw
+    );
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("guardmin-glue-").tempdir().unwrap()
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+// ------------------------------------------------------------------------------------------
+// fixtures/glue
+
+/// (file, factory name). Kept in step with the directory by `glue_table_lists_every_fixture`.
+const GLUE: &[(&str, &str)] = &[
+    ("a-emscripten-3.0-function.js", "SpinnerModule"),
+    ("b-emscripten-3.1.0-arrow.js", "LatticeModule"),
+    ("c-emscripten-3.1.42-modulearg.js", "PrismModule"),
+    ("d-emscripten-3.1.57-optional-chain.js", "QuillModule"),
+    ("e-emscripten-export-es6.mjs", "OrbitModule"),
+    ("f-emscripten-3.1.58-scriptname.js", "EmberModule"),
+    ("g-emscripten-4.0.8-url.js", "GlyphModule"),
+    ("h-emscripten-4.0.12-async.js", "CometModule"),
+];
+
+fn check_glue(file: &str) {
+    let name = GLUE.iter().find(|(f, _)| *f == file).map(|(_, n)| *n).unwrap();
+    let input = root().join("fixtures/glue").join(file);
+    let dir = tmp();
+    let ways: [(&str, &[&str]); 2] = [
+        ("factory text built as tfjs does", &["--name", name]),
+        ("the file's own createWorkerBlob()", &["--name", name, "--handoff", "createWorkerBlob"]),
+    ];
+
+    // The unminified glue works in a worker.
+    let mut original = Vec::new();
+    for (how, args) in ways {
+        let sim = worker_sim(&input, args);
+        expect_ok(&sim, &format!("{file} unminified, {how}"));
+        original.push(sim.result);
+    }
+
+    // guardmin's output works too, and computes the same Module summary.
+    let out = dir.path().join(file);
+    guardmin_minify(&input, &out, &[]);
+    let (in_len, out_len) = (std::fs::metadata(&input).unwrap().len(), std::fs::metadata(&out).unwrap().len());
+    assert!(
+        out_len * 10 < in_len * 8,
+        "{file}: guardmin's output ({out_len} B) is not clearly smaller than the input ({in_len} B): \
+         did it minify at all?"
+    );
+    for ((how, args), want) in ways.into_iter().zip(&original) {
+        let sim = worker_sim(&out, args);
+        expect_ok(&sim, &format!("{file} minified by guardmin, {how}"));
+        assert_eq!(
+            &sim.result, want,
+            "{file}: guardmin's output resolves to another Module than the original ({how})"
+        );
+    }
+
+    // Negative control: terser's defaults break it.
+    let bad = dir.path().join(format!("terser-{file}"));
+    terser_defaults(&input, &bad);
+    for (how, args) in ways {
+        let sim = worker_sim(&bad, args);
+        expect_reference_error(&sim, &format!("{file} minified by terser defaults, {how}"));
+    }
+}
+
+macro_rules! glue_tests {
+    ($($test:ident => $file:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_glue($file);
+            }
+        )*
+    };
+}
+
+glue_tests! {
+    glue_a_emscripten_3_0_function => "a-emscripten-3.0-function.js",
+    glue_b_emscripten_3_1_0_arrow => "b-emscripten-3.1.0-arrow.js",
+    glue_c_emscripten_3_1_42_modulearg => "c-emscripten-3.1.42-modulearg.js",
+    glue_d_emscripten_3_1_57_optional_chain => "d-emscripten-3.1.57-optional-chain.js",
+    glue_e_emscripten_export_es6 => "e-emscripten-export-es6.mjs",
+    glue_f_emscripten_3_1_58_scriptname => "f-emscripten-3.1.58-scriptname.js",
+    glue_g_emscripten_4_0_8_url => "g-emscripten-4.0.8-url.js",
+    glue_h_emscripten_4_0_12_async => "h-emscripten-4.0.12-async.js",
+}
+
+#[test]
+fn glue_table_lists_every_fixture() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("fixtures/glue"))
+        .unwrap()
+        .map(|e| file_name(&e.unwrap().path()))
+        .filter(|n| n.ends_with(".js") || n.ends_with(".mjs") || n.ends_with(".cjs"))
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = GLUE.iter().map(|(f, _)| f.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed, "tests/glue.rs GLUE and fixtures/glue/ disagree");
+}
+
+// ------------------------------------------------------------------------------------------
+// fixtures/guards
+
+/// Runs a node script that prints one JSON value; CODE is on its stdin.
+fn node_json(script: &str, code: &str) -> serde_json::Value {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut c = node();
+    c.arg("-e").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("could not run node");
+    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "node helper failed:\n{}", show(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
+}
+
+/// `typeof X` compared with "undefined" or "u" in any spelling and order; and equality
+/// comparisons with `void 0`.
+fn count_guards(code: &str) -> (u64, u64) {
+    let script = r#"
+        const s = require('fs').readFileSync(0, 'utf8');
+        const id = String.raw`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`;
+        const op = String.raw`(?:[!=]==?|[<>])`;
+        const lit = String.raw`(?:"(?:undefined|u)"|'(?:undefined|u)'|\`(?:undefined|u)\`)`;
+        const n = (re) => (s.match(new RegExp(re, 'g')) || []).length;
+        const typeofs = n(String.raw`typeof\s*\(?\s*${id}\s*\)?\s*${op}\s*${lit}`) +
+          n(String.raw`${lit}\s*${op}\s*typeof\s*\(?\s*${id}`);
+        const voids = n(String.raw`void 0\s*[!=]==?|[!=]==?\s*void 0\b`);
+        process.stdout.write(JSON.stringify([typeofs, voids]));
+    "#;
+    let v = node_json(script, code);
+    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
+}
+
+/// typeof-undefined guards written in fixtures/guards/guards.js (counted by hand).
+const GUARDS_IN_FIXTURE: u64 = 25;
+
+#[test]
+fn guards_every_spelling_stays_a_typeof_test() {
+    let input = root().join("fixtures/guards/guards.js");
+    let dir = tmp();
+    let out = dir.path().join("guards.js");
+    guardmin_minify(&input, &out, &[]);
+    let src = std::fs::read_to_string(&input).unwrap();
+    let min = std::fs::read_to_string(&out).unwrap();
+    let ((want, _), (got, voids)) = (count_guards(&src), count_guards(&min));
+    assert_eq!(want, GUARDS_IN_FIXTURE, "the guard counter miscounts fixtures/guards/guards.js");
+    assert_eq!(
+        got, want,
+        "fixtures/guards/guards.js has {want} typeof-undefined guards, all live; guardmin's output has \
+         {got}:\n{min}"
+    );
+    assert_eq!(
+        voids, 0,
+        "guardmin's output of fixtures/guards/guards.js compares something with void 0 (every \
+         undefined test there is a typeof guard):\n{min}"
+    );
+}
+
+#[test]
+fn guards_function_sent_to_a_blob_worker() {
+    let input = root().join("fixtures/guards/guards.js");
+    let dir = tmp();
+    let args = ["--start", "startWorker"];
+
+    let original = worker_sim(&input, &args);
+    expect_ok(&original, "guards.js unminified, workerMain in a Blob worker");
+    assert!(
+        original.result.as_array().is_some_and(|a| a.len() == 1),
+        "the worker should post one report, got {}",
+        original.raw
+    );
+
+    let out = dir.path().join("guards.js");
+    guardmin_minify(&input, &out, &[]);
+    let sim = worker_sim(&out, &args);
+    expect_ok(&sim, "guards.js minified by guardmin, workerMain in a Blob worker");
+    assert_eq!(sim.result, original.result, "the worker's report differs after guardmin");
+
+    let bad = dir.path().join("terser-guards.js");
+    terser_defaults(&input, &bad);
+    expect_reference_error(&worker_sim(&bad, &args), "guards.js minified by terser defaults");
+}
+
+// ------------------------------------------------------------------------------------------
+// fixtures/example, fixtures/esm, fixtures/cjs
+
+#[test]
+fn example_bundle_kernel_hand_off() {
+    let input = root().join("fixtures/example/photo-filter.js");
+    let dir = tmp();
+    let args = ["--name", "FilterKernel", "--handoff", "createWorkerBlob"];
+
+    let original = worker_sim(&input, &args);
+    expect_ok(&original, "photo-filter.js unminified");
+
+    let out = dir.path().join("photo-filter.js");
+    guardmin_minify(&input, &out, &[]);
+    let min = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        min.contains("photo-filter 1.4.2") && min.contains("MIT License"),
+        "guardmin dropped the example's /*! license banner:\n{}",
+        &min[..min.len().min(400)]
+    );
+    let sim = worker_sim(&out, &args);
+    expect_ok(&sim, "photo-filter.js minified by guardmin");
+    assert_eq!(sim.result, original.result, "the kernel resolves to another Module after guardmin");
+
+    let bad = dir.path().join("terser-photo-filter.js");
+    terser_defaults(&input, &bad);
+    expect_reference_error(&worker_sim(&bad, &args), "photo-filter.js minified by terser defaults");
+}
+
+#[test]
+fn esm_module_worker_helper() {
+    let input = root().join("fixtures/esm/scheduler.mjs");
+    let dir = tmp();
+    let args = ["--start", "spawnHelper"];
+
+    let original = worker_sim(&input, &args);
+    expect_ok(&original, "scheduler.mjs unminified");
+
+    let out = dir.path().join("scheduler.mjs");
+    guardmin_minify(&input, &out, &[]);
+    let sim = worker_sim(&out, &args);
+    expect_ok(&sim, "scheduler.mjs minified by guardmin");
+    assert_eq!(sim.result, original.result, "the helper worker's report differs after guardmin");
+
+    // The module still loads and its exports behave.
+    let script = r#"
+        import(process.env.FILE).then(async (m) => {
+          const q = new m.default(2);
+          q.push(async () => 1).push(async () => 2, 5).push(async () => 3);
+          const r = await q.drain();
+          process.stdout.write(JSON.stringify([r, m.schedulerSettings, m.TaskQueue === m.default, typeof m.describe()]));
+        });
+    "#;
+    let exports_of = |f: &Path| {
+        let mut c = node();
+        c.arg("--input-type=commonjs").arg("-e").arg(script).env("FILE", f);
+        let o = run(c, "node");
+        assert!(o.status.success(), "importing {} failed:\n{}", f.display(), show(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(exports_of(&out), exports_of(&input), "scheduler.mjs behaves differently after guardmin");
+
+    let bad = dir.path().join("terser-scheduler.mjs");
+    terser_defaults(&input, &bad);
+    expect_reference_error(&worker_sim(&bad, &args), "scheduler.mjs minified by terser defaults");
+}
+
+#[test]
+fn cjs_file_keeps_working() {
+    let input = root().join("fixtures/cjs/config-loader.cjs");
+    let dir = tmp();
+    let out = dir.path().join("config-loader.cjs");
+    guardmin_minify(&input, &out, &[]);
+    let script = r#"
+        const m = require(process.env.FILE);
+        const parsed = m.parseEnvText('# comment\nA=1\nB = true\nC=hello\n\nD=false\nE=\n');
+        process.stdout.write(JSON.stringify([parsed, m.encode(parsed), m.isBrowser,
+          require('path').basename(m.resolveConfigPath()), m.default === m]));
+    "#;
+    let behaviour = |f: &Path| {
+        let mut c = node();
+        c.arg("-e").arg(script).env("FILE", f);
+        let o = run(c, "node");
+        assert!(o.status.success(), "requiring {} failed:\n{}", f.display(), show(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(behaviour(&out), behaviour(&input), "config-loader.cjs behaves differently after guardmin");
+}
+
+/// Files guardmin creates are readable like any other file the user creates there (the
+/// umask decides), not private 0600 temporary files.
+#[cfg(unix)]
+#[test]
+fn output_file_permissions_follow_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    let reference = dir.path().join("reference.txt");
+    std::fs::write(&reference, "x").unwrap();
+    let want = std::fs::metadata(&reference).unwrap().permissions().mode() & 0o777;
+    let out = dir.path().join("out.js");
+    guardmin_minify(&root().join("fixtures/broken/alpha.js"), &out, &[]);
+    let got = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        format!("{got:o}"),
+        format!("{want:o}"),
+        "guardmin's output {} has mode {got:o}; a file created normally there gets {want:o}",
+        out.display()
+    );
+}
