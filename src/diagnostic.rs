@@ -190,11 +190,7 @@ impl<'a> LineIndex<'a> {
         while i < bytes.len() {
             match bytes[i] {
                 b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) != Some(&b'\n') {
-                        starts.push(i + 1);
-                    }
-                }
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
                 // U+2028 / U+2029 are line terminators in JS.
                 0xE2 if bytes.get(i + 1) == Some(&0x80)
                     && matches!(bytes.get(i + 2), Some(0xA8) | Some(0xA9)) =>

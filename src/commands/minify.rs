@@ -275,7 +275,7 @@ fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, Fil
         let map = fix_map_paths(&map, &src, &dest, result.had_input_map);
         match (mode, &dest) {
             (SourceMapMode::Inline, _) => {
-                code.push_str("\n");
+                code.push('\n');
                 code.push_str(&sourcemap::inline_comment(&map));
             }
             (SourceMapMode::File | SourceMapMode::Hidden, Dest::File(p)) => {
@@ -347,8 +347,7 @@ fn relative(target: &Path, from_dir: &Path) -> String {
     let tc: Vec<_> = t.components().collect();
     let fc: Vec<_> = f.components().collect();
     let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat("..".to_string())
-        .take(fc.len() - common)
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), fc.len() - common)
         .collect();
     parts.extend(
         tc[common..]

@@ -1167,7 +1167,7 @@ impl Visit for Builder<'_> {
                     None
                 };
                 match side.map(|s| unparen(s)) {
-                    Some(Expr::Ident(i)) if i.ctxt == un && !(i.sym == "undefined") => {
+                    Some(Expr::Ident(i)) if i.ctxt == un && i.sym != "undefined" => {
                         let r = self.add_ref(i, false);
                         self.m.void_compares.push(VoidCompare { ref_index: r });
                         // Visit the other side.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. installs the pinned npm packages the tests compare against (target/npm, ignored),
+#   2. checks formatting and lints,
+#   3. builds guardmin and runs every test (unit, CLI, rules, fixtures in node, the real
+#      tfjs package and the peer minifiers' outputs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v node >/dev/null || { echo "test.sh: Node.js 20+ is needed (the tests run fixtures and peer minifiers in node)" >&2; exit 1; }
+scripts/install-npm.sh
+cargo fmt --all -- --check
+cargo clippy --release --all-targets -- -D warnings
+cargo test --release
