@@ -1089,7 +1089,9 @@ impl Visit for Builder<'_> {
         if let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (&target_id, unparen(&a.right)) {
             self.pending_name = Some(name.clone());
         }
-        let new_target = target_id.clone().or(self.def_target.clone());
+        // Only a declaration's initializer marks Emscripten's script directory: a later
+        // assignment (`scriptDirectory = document.currentScript.src`) is a local copy.
+        let new_target = None;
         let saved = std::mem::replace(&mut self.def_target, new_target);
         a.right.visit_with(self);
         self.def_target = saved;

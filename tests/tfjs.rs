@@ -1,0 +1,438 @@
+//! guardmin on the real thing: `@tensorflow/tfjs-backend-wasm@4.22.0` (installed by
+//! `scripts/install-npm.sh` into `target/npm`), plus determinism across thread counts and
+//! the handling of a directory with a broken file.
+//!
+//! - `dist/tf-backend-wasm.js` (the UMD bundle, glue inlined twice) and
+//!   `wasm-out/tfjs-backend-wasm-threaded-simd.js` (the glue on its own) are minified with
+//!   guardmin. In the output, the variable initialised from `document.currentScript` (found by
+//!   regex, whatever it was mangled to) must be tested with `typeof NAME` against
+//!   "u"/"undefined" in the threaded factory's script-directory guard, and never compared
+//!   with `void 0`. terser 5.51.2 with its defaults must fail the same check.
+//! - The minified glue is run in `tests/node/worker-sim.mjs` as tfjs's pthread workers run
+//!   it: `'var WasmBackendModuleThreadedSimd = ' + factory.toString()` in a fresh realm, then
+//!   `WasmBackendModuleThreadedSimd(Module)` with the Module a tfjs pthread worker passes
+//!   (`ENVIRONMENT_IS_PTHREAD`, a shared `wasmMemory`, its `instantiateWasm`). There is no
+//!   .wasm to run, so the simulation stops the glue on purpose where it would go on to the
+//!   binary: the config's `instantiateWasm` and the worker script's `startWorker` call
+//!   `__workerSimStop`, and a run that ends there counts as passing. The script-directory
+//!   guard runs long before either. Anything else thrown fails the test. With terser's output
+//!   the run must end in `ReferenceError: NAME is not defined`, NAME being terser's name
+//!   for `_scriptDir`.
+//! - `-j1` and `-j2` produce byte-identical trees over all fixtures and the two tfjs files.
+//! - `guardmin minify fixtures/broken --out-dir T` exits 1, names the broken file with line
+//!   and column, writes the two good files and nothing else.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+// ------------------------------------------------------------------------------------------
+// Helpers (tests/glue.rs has its own copy: integration tests are separate crates).
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn guardmin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_guardmin"))
+}
+
+fn node_modules() -> PathBuf {
+    let nm = root().join("target/npm/node_modules");
+    for pkg in ["terser", "@tensorflow/tfjs-backend-wasm"] {
+        if !nm.join(pkg).join("package.json").is_file() {
+            panic!(
+                "{} is missing {pkg}: run scripts/install-npm.sh first (it installs the pinned npm \
+                 packages these tests use)",
+                nm.display()
+            );
+        }
+    }
+    nm
+}
+
+fn tfjs_file(rel: &str) -> PathBuf {
+    let pkg = node_modules().join("@tensorflow/tfjs-backend-wasm");
+    let manifest = std::fs::read_to_string(pkg.join("package.json")).unwrap();
+    assert!(
+        manifest.contains("\"version\": \"4.22.0\""),
+        "target/npm has another @tensorflow/tfjs-backend-wasm than the pinned 4.22.0; run scripts/install-npm.sh"
+    );
+    pkg.join(rel)
+}
+
+const DIST: &str = "dist/tf-backend-wasm.js";
+const GLUE: &str = "wasm-out/tfjs-backend-wasm-threaded-simd.js";
+
+fn node() -> Command {
+    let mut c = Command::new("node");
+    c.current_dir(root());
+    c
+}
+
+fn run(mut cmd: Command, what: &str) -> Output {
+    match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("could not run {what} ({cmd:?}): {e}; is it installed and on PATH?"),
+    }
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("guardmin-tfjs-").tempdir().unwrap()
+}
+
+fn guardmin_minify(input: &Path, out: &Path) {
+    let mut c = guardmin();
+    c.arg("minify").arg(input).arg("-o").arg(out);
+    let o = run(c, "guardmin");
+    assert!(o.status.success(), "guardmin minify {} failed:\n{}", input.display(), show(&o));
+    assert!(out.is_file(), "guardmin minify {} exited 0 but wrote no {}", input.display(), out.display());
+}
+
+fn terser_defaults(input: &Path, out: &Path) {
+    let terser = node_modules().join("terser");
+    let manifest = std::fs::read_to_string(terser.join("package.json")).unwrap();
+    assert!(
+        manifest.contains("\"version\": \"5.51.2\""),
+        "target/npm has another terser than the pinned 5.51.2; run scripts/install-npm.sh"
+    );
+    let script = r#"
+        const terser = require(process.env.TERSER);
+        const fs = require('fs');
+        const input = process.env.IN;
+        terser
+          .minify(fs.readFileSync(input, 'utf8'), { compress: {}, mangle: true, module: input.endsWith('.mjs') })
+          .then((r) => fs.writeFileSync(process.env.OUT, r.code))
+          .catch((e) => { console.error(e); process.exit(1); });
+    "#;
+    let mut c = node();
+    c.arg("-e").arg(script).env("TERSER", &terser).env("IN", input).env("OUT", out);
+    let o = run(c, "node");
+    assert!(o.status.success(), "terser failed on {}:\n{}", input.display(), show(&o));
+}
+
+/// Runs a node script that prints one JSON value; CODE is on its stdin.
+fn node_json(script: &str, code: &str) -> serde_json::Value {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut c = node();
+    c.arg("-e").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("could not run node");
+    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "node helper failed:\n{}", show(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
+}
+
+// ------------------------------------------------------------------------------------------
+// The script-directory variable in minified output
+
+/// One variable assigned `<typeof document test> && document.currentScript ...`.
+#[derive(Debug)]
+struct ScriptDirVar {
+    name: String,
+    /// `typeof NAME` compared with "u"/"undefined" between the assignment and the factory's
+    /// `"blob:"` test, i.e. in the script-directory block of the factory it wraps.
+    typeof_guards: Vec<String>,
+    /// `void 0 !== NAME`, `NAME === void 0` and the like in the same stretch.
+    void_compares: Vec<String>,
+}
+
+/// Finds the script-directory variables (in source order) with a regex, so it works on any
+/// minifier's output whatever the variable was renamed to.
+fn script_dir_vars(code: &str) -> Vec<ScriptDirVar> {
+    let script = r#"
+        const code = require('fs').readFileSync(0, 'utf8');
+        const esc = (s) => s.replace(/[$]/g, '\\$');
+        const lit = `(?:"(?:undefined|u)"|'(?:undefined|u)')`;
+        const op = '(?:[!=]==?|[<>])';
+        const docTest = `(?:${lit}\\s*${op}\\s*typeof\\s*document|typeof\\s*document\\s*${op}\\s*${lit})`;
+        const decl = new RegExp(
+          `(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*=(?!=)\\s*\\(?\\s*${docTest}\\s*&&\\s*document\\.currentScript`, 'g');
+        const out = [];
+        for (const m of code.matchAll(decl)) {
+          const name = m[1];
+          const start = m.index + m[0].length;
+          const blob = code.indexOf('"blob:"', start);
+          if (blob < 0) throw new Error('no "blob:" test after the script-directory variable ' + name);
+          const win = code.slice(start, blob);
+          const n = esc(name);
+          const typeofRe = new RegExp(
+            `typeof\\s*${n}(?![\\w$])\\s*${op}\\s*${lit}|${lit}\\s*${op}\\s*typeof\\s*${n}(?![\\w$])`, 'g');
+          const voidRe = new RegExp(
+            `void 0\\s*[!=]==?\\s*${n}(?![\\w$])|(?<![\\w$.])${n}\\s*[!=]==?\\s*(?:void 0|undefined)(?![\\w$])`, 'g');
+          out.push({ name, typeofGuards: win.match(typeofRe) || [], voidCompares: win.match(voidRe) || [] });
+        }
+        process.stdout.write(JSON.stringify(out));
+    "#;
+    let strs = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    };
+    node_json(script, code)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| ScriptDirVar {
+            name: v["name"].as_str().unwrap().to_string(),
+            typeof_guards: strs(&v["typeofGuards"]),
+            void_compares: strs(&v["voidCompares"]),
+        })
+        .collect()
+}
+
+/// The check on one minified file: `expect` is how many script-directory variables the file
+/// has; the first belongs to the threaded factory, whose guard must stay a typeof test. Later
+/// ones (the non-threaded glue in the UMD bundle reads its variable bare, unguarded, which is
+/// fine where it never reaches a worker) must at least not be compared with void 0.
+fn check_script_dir(code: &str, expect: usize) -> Result<String, String> {
+    let vars = script_dir_vars(code);
+    if vars.len() != expect {
+        return Err(format!(
+            "expected {expect} variable(s) initialised from `typeof document ... && document.currentScript`, found {}: {vars:?}",
+            vars.len()
+        ));
+    }
+    let threaded = &vars[0];
+    if threaded.typeof_guards.is_empty() {
+        return Err(format!(
+            "the threaded factory's script-directory variable `{}` is not tested with `typeof {}` against \"u\"/\"undefined\" in its guard ({threaded:?})",
+            threaded.name, threaded.name
+        ));
+    }
+    for v in &vars {
+        if !v.void_compares.is_empty() {
+            return Err(format!(
+                "the script-directory variable `{}` is compared with void 0: {:?} (workers throw ReferenceError: {} is not defined)",
+                v.name, v.void_compares, v.name
+            ));
+        }
+    }
+    Ok(threaded.name.clone())
+}
+
+fn check_tfjs_file(rel: &str, expect: usize) {
+    let input = tfjs_file(rel);
+    let original = std::fs::read_to_string(&input).unwrap();
+    assert_eq!(
+        check_script_dir(&original, expect),
+        Ok("_scriptDir".to_string()),
+        "the check does not recognise the unminified {rel}"
+    );
+
+    let dir = tmp();
+    let out = dir.path().join("guardmin.js");
+    guardmin_minify(&input, &out);
+    let min = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        min.len() * 10 < original.len() * 8,
+        "guardmin's output of {rel} ({} B) is not clearly smaller than the input ({} B)",
+        min.len(),
+        original.len()
+    );
+    if let Err(e) = check_script_dir(&min, expect) {
+        panic!("guardmin's output of {rel}: {e}");
+    }
+
+    let bad = dir.path().join("terser.js");
+    terser_defaults(&input, &bad);
+    let terser = std::fs::read_to_string(&bad).unwrap();
+    assert!(
+        check_script_dir(&terser, expect).is_err(),
+        "negative control: terser's defaults should turn the guard in {rel} into a void 0 test, \
+         but the check passed its output"
+    );
+}
+
+#[test]
+fn dist_bundle_keeps_the_script_dir_guard() {
+    check_tfjs_file(DIST, 2);
+}
+
+#[test]
+fn threaded_glue_keeps_the_script_dir_guard() {
+    check_tfjs_file(GLUE, 1);
+}
+
+// ------------------------------------------------------------------------------------------
+// The worker simulation on the glue
+
+/// The Module a tfjs pthread worker passes to the factory (see
+/// `wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`), with `instantiateWasm` stopping
+/// the run: past that point the glue needs the real .wasm.
+const PTHREAD_CONFIG: &str = "(() => { const m = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }); \
+     return { ENVIRONMENT_IS_PTHREAD: true, wasmMemory: m, buffer: m.buffer, \
+     instantiateWasm() { __workerSimStop('instantiateWasm'); } }; })()";
+/// What the worker script defines before it calls the factory; the glue calls it last.
+const PTHREAD_PRELUDE: &str = "self.startWorker = function () { __workerSimStop('startWorker'); };";
+
+fn simulate_pthread(file: &Path) -> (bool, serde_json::Value, String) {
+    let mut c = node();
+    c.arg(root().join("tests/node/worker-sim.mjs"))
+        .arg(file)
+        .args(["--name", "WasmBackendModuleThreadedSimd", "--config", PTHREAD_CONFIG, "--prelude", PTHREAD_PRELUDE]);
+    let o = run(c, "node");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("worker-sim printed no JSON line ({e}):\n{}", show(&o)));
+    assert!(
+        v.get("stage").is_none() && o.status.code() != Some(2),
+        "worker-sim could not set up the run on {}:\n{}",
+        file.display(),
+        show(&o)
+    );
+    (v["ok"].as_bool().unwrap_or(false), v, show(&o))
+}
+
+#[test]
+fn threaded_glue_runs_in_a_simulated_pthread_worker() {
+    let input = tfjs_file(GLUE);
+    let (ok, v, raw) = simulate_pthread(&input);
+    assert!(ok && v["stopped"].is_string(), "the unminified glue should run up to the wasm:\n{raw}");
+
+    let dir = tmp();
+    let out = dir.path().join("tfjs-backend-wasm-threaded-simd.js");
+    guardmin_minify(&input, &out);
+    let (ok, v, raw) = simulate_pthread(&out);
+    assert!(
+        ok && v["stopped"].is_string(),
+        "guardmin's output of {GLUE} throws in a pthread worker:\n{raw}"
+    );
+
+    // Negative control.
+    let bad = dir.path().join("terser.js");
+    terser_defaults(&input, &bad);
+    let name = script_dir_vars(&std::fs::read_to_string(&bad).unwrap())
+        .first()
+        .map(|v| v.name.clone())
+        .expect("no script-directory variable in terser's output");
+    let (ok, v, raw) = simulate_pthread(&bad);
+    assert!(
+        !ok && v["error"].as_str() == Some(&format!("ReferenceError: {name} is not defined")),
+        "negative control: terser's output should throw ReferenceError: {name} is not defined:\n{raw}"
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Determinism across thread counts
+
+/// Every file under DIR: relative path -> bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+#[test]
+fn thread_count_does_not_change_output() {
+    let mut inputs: Vec<PathBuf> = ["glue", "guards", "example", "esm", "cjs", "license"]
+        .iter()
+        .map(|d| root().join("fixtures").join(d))
+        .collect();
+    inputs.push(tfjs_file(DIST));
+    inputs.push(tfjs_file(GLUE));
+
+    let dir = tmp();
+    let mut trees = Vec::new();
+    let mut runs = Vec::new();
+    for j in ["1", "2"] {
+        let out = dir.path().join(format!("j{j}"));
+        let mut c = guardmin();
+        c.arg("minify").args(&inputs).arg("--out-dir").arg(&out).args(["-j", j, "--quiet"]);
+        runs.push(run(c, "guardmin"));
+        trees.push(tree(&out));
+    }
+    let (one, two) = (&trees[0], &trees[1]);
+    // Compared first, so determinism is checked even while some file fails.
+    assert_eq!(
+        runs[0].status.code(),
+        runs[1].status.code(),
+        "-j1 and -j2 exit differently:\n-j1: {}\n-j2: {}",
+        show(&runs[0]),
+        show(&runs[1])
+    );
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>(),
+        "-j1 and -j2 wrote different sets of files"
+    );
+    let differ: Vec<&String> = one.iter().filter(|(k, v)| two.get(*k) != Some(v)).map(|(k, _)| k).collect();
+    assert!(differ.is_empty(), "-j1 and -j2 wrote different bytes for {differ:?}");
+    assert!(runs[0].status.success(), "guardmin minify ... --out-dir -j 1 failed:\n{}", show(&runs[0]));
+    for want in [
+        "a-emscripten-3.0-function.js",
+        "e-emscripten-export-es6.mjs",
+        "guards.js",
+        "photo-filter.js",
+        "scheduler.mjs",
+        "config-loader.cjs",
+        "licensed.js",
+        "tf-backend-wasm.js",
+        "tfjs-backend-wasm-threaded-simd.js",
+    ] {
+        assert!(one.contains_key(want), "-j1 did not write {want}; wrote {:?}", one.keys().collect::<Vec<_>>());
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// A directory with a broken file
+
+#[test]
+fn broken_file_fails_alone() {
+    let dir = tmp();
+    let out = dir.path().join("out");
+    let mut c = guardmin();
+    c.arg("minify").arg(root().join("fixtures/broken")).arg("--out-dir").arg(&out);
+    let o = run(c, "guardmin");
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "a directory with one broken file should exit 1:\n{}", show(&o));
+
+    // The syntax error is the `=` at line 4, column 19 (1-based) of broken.js.
+    let names_position = stderr.lines().any(|l| {
+        l.contains("broken.js")
+            && (l.contains("broken.js:4:19")
+                || (l.contains("line 4") && l.contains("column 19"))
+                || l.contains("4:19"))
+    });
+    assert!(
+        names_position,
+        "stderr should name broken.js with its line and column (4:19) on one line:\n{}",
+        show(&o)
+    );
+    assert!(!stderr.contains("alpha.js") && !stderr.contains("omega.js"), "stderr blames a good file:\n{}", show(&o));
+
+    let written: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(
+        written,
+        vec!["alpha.js".to_string(), "omega.js".to_string()],
+        "--out-dir should hold the two good outputs and nothing else (no output for broken.js, no temporary files)"
+    );
+    for good in ["alpha.js", "omega.js"] {
+        let code = std::fs::read_to_string(out.join(good)).unwrap();
+        let mut c = node();
+        c.arg("--check").arg(out.join(good));
+        let o = run(c, "node");
+        assert!(o.status.success(), "output {good} does not parse:\n{code}\n{}", show(&o));
+    }
+}
