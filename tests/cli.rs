@@ -13,8 +13,14 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn npm(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules").join(rel);
-    assert!(p.exists(), "{} is missing: run scripts/install-npm.sh first", p.display());
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/npm/node_modules")
+        .join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/install-npm.sh first",
+        p.display()
+    );
     p
 }
 
@@ -38,7 +44,13 @@ fn single_file_to_stdout_keeps_license_and_guards() {
     assert!(!out.contains("plain comment"), "{out}");
     assert!(out.contains("typeof"), "guard lost: {out}");
     assert!(!out.contains("void 0"), "guard rewritten: {out}");
-    let none = run(&["minify", f.to_str().unwrap(), "--quiet", "--comments", "none"]);
+    let none = run(&[
+        "minify",
+        f.to_str().unwrap(),
+        "--quiet",
+        "--comments",
+        "none",
+    ]);
     assert!(!String::from_utf8(none.stdout).unwrap().contains("keep me"));
 }
 
@@ -51,10 +63,18 @@ fn stdin_works() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"var  a = 1 + 2;\nconsole.log(a);\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"var  a = 1 + 2;\nconsole.log(a);\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), "var a=3;console.log(a);");
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().trim(),
+        "var a=3;console.log(a);"
+    );
 }
 
 #[test]
@@ -71,7 +91,12 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("--in-place"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "var a;");
     // Unknown rule, missing path, bad define.
-    assert_eq!(run(&["scan", f.to_str().unwrap(), "--ignore-rule", "nope"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["scan", f.to_str().unwrap(), "--ignore-rule", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["scan", "/nonexistent/x.js"]).status.code(), Some(2));
     let o = run(&["minify", f.to_str().unwrap(), "--define", "1x=2"]);
     assert_eq!(o.status.code(), Some(2));
@@ -82,7 +107,12 @@ fn syntax_error_names_file_line_column() {
     let d = tempfile::tempdir().unwrap();
     let f = d.path().join("bad.js");
     std::fs::write(&f, "var a = 1;\nvar b = (;\n").unwrap();
-    let o = run(&["minify", f.to_str().unwrap(), "-o", d.path().join("out.js").to_str().unwrap()]);
+    let o = run(&[
+        "minify",
+        f.to_str().unwrap(),
+        "-o",
+        d.path().join("out.js").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("bad.js:2:10"), "{e}");
@@ -97,13 +127,28 @@ fn syntax_error_names_file_line_column() {
 fn in_place_replaces_atomically() {
     let d = tempfile::tempdir().unwrap();
     for i in 0..5 {
-        std::fs::write(d.path().join(format!("f{i}.js")), format!("var  x{i} = {i};\nconsole.log(x{i});\n")).unwrap();
+        std::fs::write(
+            d.path().join(format!("f{i}.js")),
+            format!("var  x{i} = {i};\nconsole.log(x{i});\n"),
+        )
+        .unwrap();
     }
-    let o = run(&["minify", d.path().to_str().unwrap(), "--in-place", "--quiet"]);
+    let o = run(&[
+        "minify",
+        d.path().to_str().unwrap(),
+        "--in-place",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let names: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 5, "stray files: {names:?}");
-    assert_eq!(std::fs::read_to_string(d.path().join("f3.js")).unwrap(), "var x3=3;console.log(x3);\n");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("f3.js")).unwrap(),
+        "var x3=3;console.log(x3);\n"
+    );
 }
 
 /// Builds a bundle with a source map using esbuild (from npm), minifies it with guardmin,
@@ -118,7 +163,11 @@ fn composed_source_map_points_at_original_source() {
         "import { helper } from './lib.js';\n\nexport function main(input) {\n  const doubled = helper(input);\n  console.log('MARKER_ON_LINE_5', doubled);\n  return doubled;\n}\nmain(21);\n",
     )
     .unwrap();
-    std::fs::write(d.path().join("lib.js"), "export function helper(x) {\n  return x * 2;\n}\n").unwrap();
+    std::fs::write(
+        d.path().join("lib.js"),
+        "export function helper(x) {\n  return x * 2;\n}\n",
+    )
+    .unwrap();
     let bundle = d.path().join("bundle.js");
     let script = format!(
         "require({:?}).buildSync({{entryPoints:[{:?}],bundle:true,format:'iife',outfile:{:?},sourcemap:true,logLevel:'error'}})",
@@ -126,22 +175,47 @@ fn composed_source_map_points_at_original_source() {
         src.to_str().unwrap(),
         bundle.to_str().unwrap()
     );
-    let o = Command::new("node").arg("-e").arg(&script).output().expect("node");
+    let o = Command::new("node")
+        .arg("-e")
+        .arg(&script)
+        .output()
+        .expect("node");
     assert!(o.status.success(), "esbuild failed: {}", stderr(&o));
     let min = d.path().join("out/bundle.min.js");
-    let o = run(&["minify", bundle.to_str().unwrap(), "-o", min.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "minify",
+        bundle.to_str().unwrap(),
+        "-o",
+        min.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let code = std::fs::read_to_string(&min).unwrap();
-    assert!(code.trim_end().ends_with("//# sourceMappingURL=bundle.min.js.map"), "{code}");
-    let map = swc_sourcemap::SourceMap::from_slice(&std::fs::read(d.path().join("out/bundle.min.js.map")).unwrap()).unwrap();
+    assert!(
+        code.trim_end()
+            .ends_with("//# sourceMappingURL=bundle.min.js.map"),
+        "{code}"
+    );
+    let map = swc_sourcemap::SourceMap::from_slice(
+        &std::fs::read(d.path().join("out/bundle.min.js.map")).unwrap(),
+    )
+    .unwrap();
     // Find the marker string in the output and map it back.
     let (line, col) = code
         .lines()
         .enumerate()
-        .find_map(|(i, l)| l.find("\"MARKER_ON_LINE_5\"").or_else(|| l.find("'MARKER_ON_LINE_5'")).map(|c| (i as u32, c as u32)))
+        .find_map(|(i, l)| {
+            l.find("\"MARKER_ON_LINE_5\"")
+                .or_else(|| l.find("'MARKER_ON_LINE_5'"))
+                .map(|c| (i as u32, c as u32))
+        })
         .expect("marker in output");
     let tok = map.lookup_token(line, col).expect("a mapping");
-    assert!(tok.get_source().unwrap().ends_with("app.js"), "source: {:?}", tok.get_source());
+    assert!(
+        tok.get_source().unwrap().ends_with("app.js"),
+        "source: {:?}",
+        tok.get_source()
+    );
     assert_eq!(tok.get_src_line() + 1, 5, "maps to the original line");
 }
 
@@ -154,17 +228,31 @@ fn guards_cost_under_half_a_percent_on_tfjs() {
     let p = npm("@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.js");
     let src = Source::read(&p, p.display().to_string()).unwrap();
     let ours = minify(&src, &Options::default()).unwrap().code.len() as f64;
-    let plain = Options { preserve_guards: false, self_check: false, ..Options::default() };
+    let plain = Options {
+        preserve_guards: false,
+        self_check: false,
+        ..Options::default()
+    };
     let baseline = minify(&src, &plain).unwrap().code.len() as f64;
     let ratio = ours / baseline;
-    assert!(ratio <= 1.005, "guardmin {ours} bytes vs plain swc {baseline} ({ratio:.4})");
+    assert!(
+        ratio <= 1.005,
+        "guardmin {ours} bytes vs plain swc {baseline} ({ratio:.4})"
+    );
     // And plain swc does rewrite the guard, which guardmin must not.
     let plain_code = minify(&src, &plain).unwrap().code;
     let ours_code = minify(&src, &Options::default()).unwrap().code;
     let scan = |code: &str| {
-        let s = Source { name: "x.js".into(), path: None, text: code.to_string(), had_bom: false };
+        let s = Source {
+            name: "x.js".into(),
+            path: None,
+            text: code.to_string(),
+            had_bom: false,
+        };
         guardmin::scan::scan(&s, &Default::default()).unwrap()
     };
-    assert!(scan(&plain_code).iter().any(|f| f.rule == "emscripten-script-dir"));
+    assert!(scan(&plain_code)
+        .iter()
+        .any(|f| f.rule == "emscripten-script-dir"));
     assert!(scan(&ours_code).is_empty());
 }

@@ -76,7 +76,12 @@ fn guardmin_minify(input: &Path, out: &Path, extra: &[&str]) {
         input.display(),
         show(&o)
     );
-    assert!(out.is_file(), "guardmin minify {} exited 0 but wrote no {}", input.display(), out.display());
+    assert!(
+        out.is_file(),
+        "guardmin minify {} exited 0 but wrote no {}",
+        input.display(),
+        out.display()
+    );
 }
 
 /// terser 5.51.2 with its defaults (`compress: {}`, `mangle: true`, `module` for .mjs).
@@ -97,9 +102,18 @@ fn terser_defaults(input: &Path, out: &Path) {
           .catch((e) => { console.error(e); process.exit(1); });
     "#;
     let mut c = node();
-    c.arg("-e").arg(script).env("TERSER", &terser).env("IN", input).env("OUT", out);
+    c.arg("-e")
+        .arg(script)
+        .env("TERSER", &terser)
+        .env("IN", input)
+        .env("OUT", out);
     let o = run(c, "node");
-    assert!(o.status.success(), "terser failed on {}:\n{}", input.display(), show(&o));
+    assert!(
+        o.status.success(),
+        "terser failed on {}:\n{}",
+        input.display(),
+        show(&o)
+    );
 }
 
 #[derive(Debug)]
@@ -113,12 +127,18 @@ struct Sim {
 /// Runs tests/node/worker-sim.mjs on FILE with ARGS and parses its one JSON line.
 fn worker_sim(file: &Path, args: &[&str]) -> Sim {
     let mut c = node();
-    c.arg(root().join("tests/node/worker-sim.mjs")).arg(file).args(args);
+    c.arg(root().join("tests/node/worker-sim.mjs"))
+        .arg(file)
+        .args(args);
     let o = run(c, "node");
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let line = stdout.lines().last().unwrap_or("");
     let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| {
-        panic!("worker-sim on {} printed no JSON line ({e}):\n{}", file.display(), show(&o))
+        panic!(
+            "worker-sim on {} printed no JSON line ({e}):\n{}",
+            file.display(),
+            show(&o)
+        )
     });
     let ok = v["ok"].as_bool().unwrap_or(false);
     let code = o.status.code();
@@ -139,17 +159,29 @@ fn worker_sim(file: &Path, args: &[&str]) -> Sim {
         ok,
         error: v["error"].as_str().map(str::to_owned),
         result: v["result"].clone(),
-        raw: format!("{line}\n--- worker-sim stderr ---\n{}", String::from_utf8_lossy(&o.stderr)),
+        raw: format!(
+            "{line}\n--- worker-sim stderr ---\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
     }
 }
 
 fn expect_ok(sim: &Sim, what: &str) {
-    assert!(sim.ok, "{what}: the worker run threw: {}\n{}", sim.error.as_deref().unwrap_or("?"), sim.raw);
+    assert!(
+        sim.ok,
+        "{what}: the worker run threw: {}\n{}",
+        sim.error.as_deref().unwrap_or("?"),
+        sim.raw
+    );
 }
 
 fn expect_reference_error(sim: &Sim, what: &str) {
     assert!(
-        !sim.ok && sim.error.as_deref().is_some_and(|e| e.starts_with("ReferenceError:")),
+        !sim.ok
+            && sim
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("ReferenceError:")),
         "{what}: expected a ReferenceError (negative control: the simulation must be able to \
          fail), got:\n{}",
         sim.raw
@@ -157,7 +189,10 @@ fn expect_reference_error(sim: &Sim, what: &str) {
 }
 
 fn tmp() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("guardmin-glue-").tempdir().unwrap()
+    tempfile::Builder::new()
+        .prefix("guardmin-glue-")
+        .tempdir()
+        .unwrap()
 }
 
 fn file_name(p: &Path) -> String {
@@ -180,12 +215,19 @@ const GLUE: &[(&str, &str)] = &[
 ];
 
 fn check_glue(file: &str) {
-    let name = GLUE.iter().find(|(f, _)| *f == file).map(|(_, n)| *n).unwrap();
+    let name = GLUE
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, n)| *n)
+        .unwrap();
     let input = root().join("fixtures/glue").join(file);
     let dir = tmp();
     let ways: [(&str, &[&str]); 2] = [
         ("factory text built as tfjs does", &["--name", name]),
-        ("the file's own createWorkerBlob()", &["--name", name, "--handoff", "createWorkerBlob"]),
+        (
+            "the file's own createWorkerBlob()",
+            &["--name", name, "--handoff", "createWorkerBlob"],
+        ),
     ];
 
     // The unminified glue works in a worker.
@@ -199,7 +241,10 @@ fn check_glue(file: &str) {
     // guardmin's output works too, and computes the same Module summary.
     let out = dir.path().join(file);
     guardmin_minify(&input, &out, &[]);
-    let (in_len, out_len) = (std::fs::metadata(&input).unwrap().len(), std::fs::metadata(&out).unwrap().len());
+    let (in_len, out_len) = (
+        std::fs::metadata(&input).unwrap().len(),
+        std::fs::metadata(&out).unwrap().len(),
+    );
     assert!(
         out_len * 10 < in_len * 8,
         "{file}: guardmin's output ({out_len} B) is not clearly smaller than the input ({in_len} B): \
@@ -255,7 +300,10 @@ fn glue_table_lists_every_fixture() {
     on_disk.sort();
     let mut listed: Vec<String> = GLUE.iter().map(|(f, _)| f.to_string()).collect();
     listed.sort();
-    assert_eq!(on_disk, listed, "tests/glue.rs GLUE and fixtures/glue/ disagree");
+    assert_eq!(
+        on_disk, listed,
+        "tests/glue.rs GLUE and fixtures/glue/ disagree"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -266,12 +314,22 @@ fn node_json(script: &str, code: &str) -> serde_json::Value {
     use std::io::Write;
     use std::process::Stdio;
     let mut c = node();
-    c.arg("-e").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.arg("-e")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().expect("could not run node");
-    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(code.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "node helper failed:\n{}", show(&o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
 }
 
 /// `typeof X` compared with "undefined" or "u" in any spelling and order; and equality
@@ -304,7 +362,10 @@ fn guards_every_spelling_stays_a_typeof_test() {
     let src = std::fs::read_to_string(&input).unwrap();
     let min = std::fs::read_to_string(&out).unwrap();
     let ((want, _), (got, voids)) = (count_guards(&src), count_guards(&min));
-    assert_eq!(want, GUARDS_IN_FIXTURE, "the guard counter miscounts fixtures/guards/guards.js");
+    assert_eq!(
+        want, GUARDS_IN_FIXTURE,
+        "the guard counter miscounts fixtures/guards/guards.js"
+    );
     assert_eq!(
         got, want,
         "fixtures/guards/guards.js has {want} typeof-undefined guards, all live; guardmin's output has \
@@ -324,7 +385,10 @@ fn guards_function_sent_to_a_blob_worker() {
     let args = ["--start", "startWorker"];
 
     let original = worker_sim(&input, &args);
-    expect_ok(&original, "guards.js unminified, workerMain in a Blob worker");
+    expect_ok(
+        &original,
+        "guards.js unminified, workerMain in a Blob worker",
+    );
     assert!(
         original.result.as_array().is_some_and(|a| a.len() == 1),
         "the worker should post one report, got {}",
@@ -334,12 +398,21 @@ fn guards_function_sent_to_a_blob_worker() {
     let out = dir.path().join("guards.js");
     guardmin_minify(&input, &out, &[]);
     let sim = worker_sim(&out, &args);
-    expect_ok(&sim, "guards.js minified by guardmin, workerMain in a Blob worker");
-    assert_eq!(sim.result, original.result, "the worker's report differs after guardmin");
+    expect_ok(
+        &sim,
+        "guards.js minified by guardmin, workerMain in a Blob worker",
+    );
+    assert_eq!(
+        sim.result, original.result,
+        "the worker's report differs after guardmin"
+    );
 
     let bad = dir.path().join("terser-guards.js");
     terser_defaults(&input, &bad);
-    expect_reference_error(&worker_sim(&bad, &args), "guards.js minified by terser defaults");
+    expect_reference_error(
+        &worker_sim(&bad, &args),
+        "guards.js minified by terser defaults",
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -364,11 +437,17 @@ fn example_bundle_kernel_hand_off() {
     );
     let sim = worker_sim(&out, &args);
     expect_ok(&sim, "photo-filter.js minified by guardmin");
-    assert_eq!(sim.result, original.result, "the kernel resolves to another Module after guardmin");
+    assert_eq!(
+        sim.result, original.result,
+        "the kernel resolves to another Module after guardmin"
+    );
 
     let bad = dir.path().join("terser-photo-filter.js");
     terser_defaults(&input, &bad);
-    expect_reference_error(&worker_sim(&bad, &args), "photo-filter.js minified by terser defaults");
+    expect_reference_error(
+        &worker_sim(&bad, &args),
+        "photo-filter.js minified by terser defaults",
+    );
 }
 
 #[test]
@@ -384,7 +463,10 @@ fn esm_module_worker_helper() {
     guardmin_minify(&input, &out, &[]);
     let sim = worker_sim(&out, &args);
     expect_ok(&sim, "scheduler.mjs minified by guardmin");
-    assert_eq!(sim.result, original.result, "the helper worker's report differs after guardmin");
+    assert_eq!(
+        sim.result, original.result,
+        "the helper worker's report differs after guardmin"
+    );
 
     // The module still loads and its exports behave.
     let script = r#"
@@ -397,16 +479,31 @@ fn esm_module_worker_helper() {
     "#;
     let exports_of = |f: &Path| {
         let mut c = node();
-        c.arg("--input-type=commonjs").arg("-e").arg(script).env("FILE", f);
+        c.arg("--input-type=commonjs")
+            .arg("-e")
+            .arg(script)
+            .env("FILE", f);
         let o = run(c, "node");
-        assert!(o.status.success(), "importing {} failed:\n{}", f.display(), show(&o));
+        assert!(
+            o.status.success(),
+            "importing {} failed:\n{}",
+            f.display(),
+            show(&o)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    assert_eq!(exports_of(&out), exports_of(&input), "scheduler.mjs behaves differently after guardmin");
+    assert_eq!(
+        exports_of(&out),
+        exports_of(&input),
+        "scheduler.mjs behaves differently after guardmin"
+    );
 
     let bad = dir.path().join("terser-scheduler.mjs");
     terser_defaults(&input, &bad);
-    expect_reference_error(&worker_sim(&bad, &args), "scheduler.mjs minified by terser defaults");
+    expect_reference_error(
+        &worker_sim(&bad, &args),
+        "scheduler.mjs minified by terser defaults",
+    );
 }
 
 #[test]
@@ -425,10 +522,19 @@ fn cjs_file_keeps_working() {
         let mut c = node();
         c.arg("-e").arg(script).env("FILE", f);
         let o = run(c, "node");
-        assert!(o.status.success(), "requiring {} failed:\n{}", f.display(), show(&o));
+        assert!(
+            o.status.success(),
+            "requiring {} failed:\n{}",
+            f.display(),
+            show(&o)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    assert_eq!(behaviour(&out), behaviour(&input), "config-loader.cjs behaves differently after guardmin");
+    assert_eq!(
+        behaviour(&out),
+        behaviour(&input),
+        "config-loader.cjs behaves differently after guardmin"
+    );
 }
 
 /// Files guardmin creates are readable like any other file the user creates there (the

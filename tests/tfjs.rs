@@ -87,15 +87,28 @@ fn show(o: &Output) -> String {
 }
 
 fn tmp() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("guardmin-tfjs-").tempdir().unwrap()
+    tempfile::Builder::new()
+        .prefix("guardmin-tfjs-")
+        .tempdir()
+        .unwrap()
 }
 
 fn guardmin_minify(input: &Path, out: &Path) {
     let mut c = guardmin();
     c.arg("minify").arg(input).arg("-o").arg(out);
     let o = run(c, "guardmin");
-    assert!(o.status.success(), "guardmin minify {} failed:\n{}", input.display(), show(&o));
-    assert!(out.is_file(), "guardmin minify {} exited 0 but wrote no {}", input.display(), out.display());
+    assert!(
+        o.status.success(),
+        "guardmin minify {} failed:\n{}",
+        input.display(),
+        show(&o)
+    );
+    assert!(
+        out.is_file(),
+        "guardmin minify {} exited 0 but wrote no {}",
+        input.display(),
+        out.display()
+    );
 }
 
 fn terser_defaults(input: &Path, out: &Path) {
@@ -115,9 +128,18 @@ fn terser_defaults(input: &Path, out: &Path) {
           .catch((e) => { console.error(e); process.exit(1); });
     "#;
     let mut c = node();
-    c.arg("-e").arg(script).env("TERSER", &terser).env("IN", input).env("OUT", out);
+    c.arg("-e")
+        .arg(script)
+        .env("TERSER", &terser)
+        .env("IN", input)
+        .env("OUT", out);
     let o = run(c, "node");
-    assert!(o.status.success(), "terser failed on {}:\n{}", input.display(), show(&o));
+    assert!(
+        o.status.success(),
+        "terser failed on {}:\n{}",
+        input.display(),
+        show(&o)
+    );
 }
 
 /// Runs a node script that prints one JSON value; CODE is on its stdin.
@@ -125,12 +147,22 @@ fn node_json(script: &str, code: &str) -> serde_json::Value {
     use std::io::Write;
     use std::process::Stdio;
     let mut c = node();
-    c.arg("-e").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.arg("-e")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().expect("could not run node");
-    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(code.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "node helper failed:\n{}", show(&o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -175,7 +207,11 @@ fn script_dir_vars(code: &str) -> Vec<ScriptDirVar> {
         process.stdout.write(JSON.stringify(out));
     "#;
     let strs = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
     };
     node_json(script, code)
         .as_array()
@@ -268,7 +304,8 @@ fn threaded_glue_keeps_the_script_dir_guard() {
 /// The Module a tfjs pthread worker passes to the factory (see
 /// `wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`), with `instantiateWasm` stopping
 /// the run: past that point the glue needs the real .wasm.
-const PTHREAD_CONFIG: &str = "(() => { const m = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }); \
+const PTHREAD_CONFIG: &str =
+    "(() => { const m = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }); \
      return { ENVIRONMENT_IS_PTHREAD: true, wasmMemory: m, buffer: m.buffer, \
      instantiateWasm() { __workerSimStop('instantiateWasm'); } }; })()";
 /// What the worker script defines before it calls the factory; the glue calls it last.
@@ -278,7 +315,14 @@ fn simulate_pthread(file: &Path) -> (bool, serde_json::Value, String) {
     let mut c = node();
     c.arg(root().join("tests/node/worker-sim.mjs"))
         .arg(file)
-        .args(["--name", "WasmBackendModuleThreadedSimd", "--config", PTHREAD_CONFIG, "--prelude", PTHREAD_PRELUDE]);
+        .args([
+            "--name",
+            "WasmBackendModuleThreadedSimd",
+            "--config",
+            PTHREAD_CONFIG,
+            "--prelude",
+            PTHREAD_PRELUDE,
+        ]);
     let o = run(c, "node");
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
@@ -296,7 +340,10 @@ fn simulate_pthread(file: &Path) -> (bool, serde_json::Value, String) {
 fn threaded_glue_runs_in_a_simulated_pthread_worker() {
     let input = tfjs_file(GLUE);
     let (ok, v, raw) = simulate_pthread(&input);
-    assert!(ok && v["stopped"].is_string(), "the unminified glue should run up to the wasm:\n{raw}");
+    assert!(
+        ok && v["stopped"].is_string(),
+        "the unminified glue should run up to the wasm:\n{raw}"
+    );
 
     let dir = tmp();
     let out = dir.path().join("tfjs-backend-wasm-threaded-simd.js");
@@ -359,7 +406,11 @@ fn thread_count_does_not_change_output() {
     for j in ["1", "2"] {
         let out = dir.path().join(format!("j{j}"));
         let mut c = guardmin();
-        c.arg("minify").args(&inputs).arg("--out-dir").arg(&out).args(["-j", j, "--quiet"]);
+        c.arg("minify")
+            .args(&inputs)
+            .arg("--out-dir")
+            .arg(&out)
+            .args(["-j", j, "--quiet"]);
         runs.push(run(c, "guardmin"));
         trees.push(tree(&out));
     }
@@ -377,9 +428,20 @@ fn thread_count_does_not_change_output() {
         two.keys().collect::<Vec<_>>(),
         "-j1 and -j2 wrote different sets of files"
     );
-    let differ: Vec<&String> = one.iter().filter(|(k, v)| two.get(*k) != Some(v)).map(|(k, _)| k).collect();
-    assert!(differ.is_empty(), "-j1 and -j2 wrote different bytes for {differ:?}");
-    assert!(runs[0].status.success(), "guardmin minify ... --out-dir -j 1 failed:\n{}", show(&runs[0]));
+    let differ: Vec<&String> = one
+        .iter()
+        .filter(|(k, v)| two.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "-j1 and -j2 wrote different bytes for {differ:?}"
+    );
+    assert!(
+        runs[0].status.success(),
+        "guardmin minify ... --out-dir -j 1 failed:\n{}",
+        show(&runs[0])
+    );
     for want in [
         "a-emscripten-3.0-function.js",
         "e-emscripten-export-es6.mjs",
@@ -391,7 +453,11 @@ fn thread_count_does_not_change_output() {
         "tf-backend-wasm.js",
         "tfjs-backend-wasm-threaded-simd.js",
     ] {
-        assert!(one.contains_key(want), "-j1 did not write {want}; wrote {:?}", one.keys().collect::<Vec<_>>());
+        assert!(
+            one.contains_key(want),
+            "-j1 did not write {want}; wrote {:?}",
+            one.keys().collect::<Vec<_>>()
+        );
     }
 }
 
@@ -403,10 +469,18 @@ fn broken_file_fails_alone() {
     let dir = tmp();
     let out = dir.path().join("out");
     let mut c = guardmin();
-    c.arg("minify").arg(root().join("fixtures/broken")).arg("--out-dir").arg(&out);
+    c.arg("minify")
+        .arg(root().join("fixtures/broken"))
+        .arg("--out-dir")
+        .arg(&out);
     let o = run(c, "guardmin");
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(1), "a directory with one broken file should exit 1:\n{}", show(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a directory with one broken file should exit 1:\n{}",
+        show(&o)
+    );
 
     // The syntax error is the `=` at line 4, column 19 (1-based) of broken.js.
     let names_position = stderr.lines().any(|l| {
@@ -420,7 +494,11 @@ fn broken_file_fails_alone() {
         "stderr should name broken.js with its line and column (4:19) on one line:\n{}",
         show(&o)
     );
-    assert!(!stderr.contains("alpha.js") && !stderr.contains("omega.js"), "stderr blames a good file:\n{}", show(&o));
+    assert!(
+        !stderr.contains("alpha.js") && !stderr.contains("omega.js"),
+        "stderr blames a good file:\n{}",
+        show(&o)
+    );
 
     let written: Vec<String> = tree(&out).into_keys().collect();
     assert_eq!(
@@ -433,6 +511,10 @@ fn broken_file_fails_alone() {
         let mut c = node();
         c.arg("--check").arg(out.join(good));
         let o = run(c, "node");
-        assert!(o.status.success(), "output {good} does not parse:\n{code}\n{}", show(&o));
+        assert!(
+            o.status.success(),
+            "output {good} does not parse:\n{code}\n{}",
+            show(&o)
+        );
     }
 }

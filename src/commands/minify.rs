@@ -347,8 +347,7 @@ fn relative(target: &Path, from_dir: &Path) -> String {
     let tc: Vec<_> = t.components().collect();
     let fc: Vec<_> = f.components().collect();
     let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), fc.len() - common)
-        .collect();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), fc.len() - common).collect();
     parts.extend(
         tc[common..]
             .iter()

@@ -61,6 +61,10 @@ pub struct Binding {
     pub defs: Vec<Def>,
     /// Set from `document.currentScript` or `import.meta.url`: Emscripten's script directory.
     pub script_dir: bool,
+    /// Values it is given from `document.currentScript` / `import.meta.url`, and other values
+    /// (besides `__filename` fallbacks); `script_dir` needs the first and none of the second.
+    script_hits: u32,
+    other_defs: u32,
 }
 
 pub struct Ref {
@@ -161,10 +165,14 @@ impl<'a> Model<'a> {
             pending_invocation: HashMap::new(),
             pending_name: None,
             def_target: None,
+            def_flags: (false, false),
             foreign_env: 0,
             env_flags: HashSet::new(),
         };
         program.visit_with(&mut b);
+        for binding in b.m.bindings.values_mut() {
+            binding.script_dir = binding.script_hits > 0 && binding.other_defs == 0;
+        }
         b.m
     }
 
@@ -674,6 +682,8 @@ struct Builder<'a> {
     pending_name: Option<Id>,
     /// The binding whose initializer or assigned value is being visited.
     def_target: Option<Id>,
+    /// What the value being visited contained: (currentScript or import.meta, `__filename`).
+    def_flags: (bool, bool),
     /// Depth of branches that only run under Node.js or a window.
     foreign_env: u32,
     /// Bindings set from such an environment test (`ENVIRONMENT_IS_NODE`).
@@ -740,6 +750,8 @@ impl Builder<'_> {
             span,
             defs: vec![],
             script_dir: false,
+            script_hits: 0,
+            other_defs: 0,
         });
         if b.decl_fn == usize::MAX {
             b.decl_fn = decl_fn;
@@ -838,11 +850,26 @@ impl Builder<'_> {
     }
 
     fn mark_script_dir(&mut self) {
-        if let Some(t) = &self.def_target {
-            if let Some(b) = self.m.bindings.get_mut(t) {
-                b.script_dir = true;
+        self.def_flags.0 = true;
+    }
+
+    /// Visits a value given to `target` (initializer or assignment) and counts what kind of
+    /// value it is, for recognising Emscripten's script-directory variable.
+    fn visit_def(&mut self, target: Option<Id>, e: &Expr) {
+        let saved = (
+            std::mem::replace(&mut self.def_target, target.clone()),
+            std::mem::take(&mut self.def_flags),
+        );
+        e.visit_with(self);
+        let (script, filename) = self.def_flags;
+        if let Some(b) = target.and_then(|t| self.m.bindings.get_mut(&t)) {
+            if script {
+                b.script_hits += 1;
+            } else if !filename {
+                b.other_defs += 1;
             }
         }
+        (self.def_target, self.def_flags) = saved;
     }
 
     fn add_sink(
@@ -938,6 +965,7 @@ impl Visit for Builder<'_> {
         let ptr = f as *const Function as usize;
         let id = self.enter_fn(f.span, ptr, None);
         let saved_target = self.def_target.take();
+        let saved_flags = std::mem::take(&mut self.def_flags);
         let pats: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
         self.visit_params(id, &pats);
         f.decorators.visit_with(self);
@@ -945,6 +973,7 @@ impl Visit for Builder<'_> {
             self.visit_stmt_list(&body.stmts);
         }
         self.def_target = saved_target;
+        self.def_flags = saved_flags;
         self.stack.pop();
     }
 
@@ -952,6 +981,7 @@ impl Visit for Builder<'_> {
         let ptr = a as *const ArrowExpr as usize;
         let id = self.enter_fn(a.span, ptr, None);
         let saved_target = self.def_target.take();
+        let saved_flags = std::mem::take(&mut self.def_flags);
         let pats: Vec<&Pat> = a.params.iter().collect();
         self.visit_params(id, &pats);
         match &*a.body {
@@ -962,6 +992,7 @@ impl Visit for Builder<'_> {
             }
         }
         self.def_target = saved_target;
+        self.def_flags = saved_flags;
         self.stack.pop();
     }
 
@@ -1036,9 +1067,7 @@ impl Visit for Builder<'_> {
             if let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (&single, unparen(init)) {
                 self.pending_name = Some(name.clone());
             }
-            let saved = std::mem::replace(&mut self.def_target, single);
-            init.visit_with(self);
-            self.def_target = saved;
+            self.visit_def(single, init);
             self.pending_name = None;
         }
     }
@@ -1066,6 +1095,8 @@ impl Visit for Builder<'_> {
                                 span: b.span,
                                 defs: vec![Def::Expr(&*a.right as *const Expr)],
                                 script_dir: false,
+                                script_hits: 0,
+                                other_defs: 0,
                             },
                         );
                     }
@@ -1089,12 +1120,7 @@ impl Visit for Builder<'_> {
         if let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (&target_id, unparen(&a.right)) {
             self.pending_name = Some(name.clone());
         }
-        // Only a declaration's initializer marks Emscripten's script directory: a later
-        // assignment (`scriptDirectory = document.currentScript.src`) is a local copy.
-        let new_target = None;
-        let saved = std::mem::replace(&mut self.def_target, new_target);
-        a.right.visit_with(self);
-        self.def_target = saved;
+        self.visit_def(target_id, &a.right);
         self.pending_name = None;
     }
 
@@ -1102,6 +1128,9 @@ impl Visit for Builder<'_> {
         match e {
             Expr::Ident(i) => {
                 self.add_ref(i, false);
+                if i.sym == "__filename" && i.ctxt == self.m.unresolved {
+                    self.def_flags.1 = true;
+                }
                 if i.ctxt == self.m.unresolved
                     && (i.sym == "SharedArrayBuffer" || i.sym == "Atomics")
                 {
