@@ -23,8 +23,16 @@ pub fn write_atomic(dest: &Path, data: &[u8]) -> std::io::Result<()> {
         .tempfile_in(dir)?;
     tmp.write_all(data)?;
     tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(dest) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    match std::fs::metadata(dest) {
+        Ok(meta) => std::fs::set_permissions(tmp.path(), meta.permissions())?,
+        // A new file gets the usual mode, not the temporary file's private 0600.
+        #[cfg(unix)]
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+        }
+        #[cfg(not(unix))]
+        Err(_) => {}
     }
     // On error the temporary file is removed when `tmp` drops.
     tmp.persist(dest).map_err(|e| e.error)?;
@@ -43,6 +51,19 @@ mod tests {
         write_atomic(&f, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_world_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("new.js");
+        write_atomic(&f, b"x").unwrap();
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
     }
 
     #[test]

@@ -557,3 +557,80 @@ fn output_file_permissions_follow_umask() {
         out.display()
     );
 }
+
+// ------------------------------------------------------------------------------------------
+// guardmin scan on the same outputs
+
+/// `guardmin scan FILE --format json`: (exit code, findings with severity "error").
+fn scan_errors(file: &Path) -> (Option<i32>, Vec<serde_json::Value>, String) {
+    let mut c = guardmin();
+    c.arg("scan").arg(file).args(["--format", "json"]);
+    let o = run(c, "guardmin");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "guardmin scan {} --format json printed no JSON report ({e}):\n{}",
+            file.display(),
+            show(&o)
+        )
+    });
+    assert_eq!(report["version"], 1, "scan report version:\n{}", show(&o));
+    assert_eq!(
+        report["files_scanned"],
+        1,
+        "scan report files_scanned:\n{}",
+        show(&o)
+    );
+    let errors = report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("scan report has no findings array:\n{}", show(&o)))
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .cloned()
+        .collect();
+    (o.status.code(), errors, show(&o))
+}
+
+/// The scanner tells the broken outputs from the working ones: no error on the fixtures or
+/// on guardmin's output, an error on terser's (the same outputs the worker simulation throws
+/// on).
+#[test]
+fn scan_flags_terser_output_and_passes_guardmin_output() {
+    let dir = tmp();
+    let mut files: Vec<PathBuf> = GLUE
+        .iter()
+        .map(|(f, _)| root().join("fixtures/glue").join(f))
+        .collect();
+    files.push(root().join("fixtures/guards/guards.js"));
+    files.push(root().join("fixtures/example/photo-filter.js"));
+    files.push(root().join("fixtures/esm/scheduler.mjs"));
+    let mut problems = Vec::new();
+    for input in &files {
+        let name = file_name(input);
+        let (code, errors, raw) = scan_errors(input);
+        if code != Some(0) || !errors.is_empty() {
+            problems.push(format!(
+                "scan of the unminified {name} should be clean:\n{raw}"
+            ));
+        }
+        let good = dir.path().join(format!("guardmin-{name}"));
+        let mut c = guardmin();
+        c.arg("minify").arg(input).arg("-o").arg(&good);
+        if run(c, "guardmin").status.success() {
+            let (code, errors, raw) = scan_errors(&good);
+            if code != Some(0) || !errors.is_empty() {
+                problems.push(format!(
+                    "scan of guardmin's output of {name} should be clean:\n{raw}"
+                ));
+            }
+        } // (a failing minify is reported by the tests above)
+        let bad = dir.path().join(format!("terser-{name}"));
+        terser_defaults(input, &bad);
+        let (code, errors, raw) = scan_errors(&bad);
+        if code != Some(1) || errors.is_empty() {
+            problems.push(format!(
+                "scan of terser's output of {name} should report an error and exit 1:\n{raw}"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

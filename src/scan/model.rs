@@ -592,6 +592,12 @@ fn prop_method(p: &Prop) -> Option<*const Function> {
 /// Ids that are defined whenever `e` is truthy.
 fn positives(e: &Expr, out: &mut Vec<Id>) {
     match unparen(e) {
+        // `(a, b)` is as true as its last expression.
+        Expr::Seq(sq) => {
+            if let Some(last) = sq.exprs.last() {
+                positives(last, out);
+            }
+        }
         Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
             positives(&b.left, out);
             positives(&b.right, out);
@@ -611,6 +617,7 @@ fn positives(e: &Expr, out: &mut Vec<Id>) {
 /// Names read whenever `e` is evaluated: once such a read has not thrown, the name exists.
 fn always_read(e: &Expr, out: &mut Vec<Id>) {
     match unparen(e) {
+        Expr::Seq(sq) => sq.exprs.iter().for_each(|x| always_read(x, out)),
         Expr::Ident(i) => out.push(i.to_id()),
         Expr::Bin(b)
             if matches!(
@@ -636,6 +643,11 @@ fn always_read(e: &Expr, out: &mut Vec<Id>) {
 /// Ids that are defined whenever `e` is falsy.
 fn negatives(e: &Expr, out: &mut Vec<Id>) {
     match unparen(e) {
+        Expr::Seq(sq) => {
+            if let Some(last) = sq.exprs.last() {
+                negatives(last, out);
+            }
+        }
         Expr::Bin(b) if b.op == BinaryOp::LogicalOr => {
             negatives(&b.left, out);
             negatives(&b.right, out);

@@ -194,6 +194,9 @@ var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M =
             let code = format!("var v = 1;\nfunction f() {{ return {guard}; }}\nf.toString();\n");
             assert!(rule(&code).is_empty(), "{guard}");
         }
+        // A sequence is as true as its last expression (swc merges `if (a) x; if (guard) y`).
+        let seq = "var v = 1, w;\nfunction f() { if ((w = 1), typeof v < \"u\" && v) return v; }\nf.toString();\n";
+        assert!(rule(seq).is_empty());
         let early = "var v = 1;\nfunction f() { if (typeof v === 'undefined') return 0; return v; }\nf.toString();\n";
         assert!(rule(early).is_empty());
         // A rewritten guard is a finding, reported once.
