@@ -28,6 +28,16 @@ pub enum Command {
     Minify(MinifyArgs),
     /// Find typeof guards that minification broke.
     Scan(ScanArgs),
+    /// Serve minify and scan requests as JSON lines on stdin/stdout (for build-tool plugins).
+    ///
+    /// Each input line is a request: {"id": any, "name": "assets/index.js", "code": "...",
+    /// "map": source map object or JSON string or null, "mode": "minify" (default) or "scan"}.
+    /// Requests are processed in parallel as they arrive; each gets one output line, in
+    /// completion order: {"id", "name", "code": string or null, "map": JSON string or null,
+    /// "findings": [{"rule","severity","line","column","message","help","original"}],
+    /// "error": null or {"kind","message","line","column"}}. Findings are positions in the
+    /// returned code (minify) or the given code (scan). The process ends at end of input.
+    Batch(BatchArgs),
 }
 
 /// File selection shared by both commands.
@@ -69,6 +79,19 @@ pub struct MinifyArgs {
     /// Replace each input with its minified form (atomically: a file is either the original or complete output).
     #[arg(long)]
     pub in_place: bool,
+    #[command(flatten)]
+    pub opts: OptimizeArgs,
+    /// Source map output [default: file when the input has a map, otherwise none; inline for stdout].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub source_map: Option<SourceMapMode>,
+    /// The input's source map, when its sourceMappingURL comment does not lead to it (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub input_source_map: Option<PathBuf>,
+}
+
+/// How the code is optimized: shared by `minify` and `batch`.
+#[derive(Args, Debug, Clone)]
+pub struct OptimizeArgs {
     /// Do not compress (only mangle and remove white space).
     #[arg(long)]
     pub no_compress: bool,
@@ -96,12 +119,15 @@ pub struct MinifyArgs {
     /// Which comments to keep: license (`/*!`, `//!`, @license, @preserve, @copyright, @cc_on; moved to the top), all, none.
     #[arg(long, value_enum, default_value_t = CommentsMode::License)]
     pub comments: CommentsMode,
-    /// Source map output [default: file when the input has a map, otherwise none; inline for stdout].
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub source_map: Option<SourceMapMode>,
-    /// The input's source map, when its sourceMappingURL comment does not lead to it (one input only).
-    #[arg(long, value_name = "FILE")]
-    pub input_source_map: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    pub opts: OptimizeArgs,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -260,6 +260,10 @@ impl<'a> LineIndex<'a> {
             };
             let total = text.chars().count();
             let mut s: String = text.chars().skip(win_start).take(WIDTH).collect();
+            if l != line && s.trim().is_empty() {
+                // Context lines with nothing in the window (minified code) only add noise.
+                continue;
+            }
             s = sanitize(&s);
             if win_start > 0 && total > 0 {
                 s.insert(0, '…');

@@ -9,6 +9,7 @@ fn main() {
     let code = match cli.command {
         Command::Minify(a) => guardmin::commands::minify::run(a),
         Command::Scan(a) => guardmin::commands::scan::run(a),
+        Command::Batch(a) => guardmin::commands::batch::run(a),
     };
     std::process::exit(code);
 }

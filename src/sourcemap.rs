@@ -66,6 +66,13 @@ fn parse_map(bytes: &[u8], file: &str, origin: String) -> Result<InputMap, FileE
         })
 }
 
+impl InputMap {
+    /// A map handed over as JSON text (batch mode).
+    pub fn from_json(json: &[u8], file: &str) -> Result<InputMap, FileError> {
+        parse_map(json, file, "the request".into())
+    }
+}
+
 /// Decodes a `data:application/json[;charset=..];base64,` URL.
 fn decode_data_url(url: &str) -> Option<Vec<u8>> {
     let rest = url.strip_prefix("data:")?;

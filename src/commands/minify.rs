@@ -3,7 +3,7 @@
 use super::{
     catch_panic, progress, read_input, run_parallel, threads, EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
-use crate::cli::MinifyArgs;
+use crate::cli::{MinifyArgs, OptimizeArgs};
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::discover::{self, Filters, Input};
 use crate::minify::{self, Options};
@@ -85,18 +85,15 @@ pub fn run(args: MinifyArgs) -> i32 {
     {
         return usage("--source-map file/hidden needs an output file (-o, --out-dir or --in-place); use --source-map inline with stdout");
     }
-    let mut defines = Vec::new();
-    for d in &args.define {
-        let Some((k, v)) = d.split_once('=') else {
-            return usage(format!(
-                "--define {d}: expected NAME=EXPR, e.g. --define DEBUG=false"
-            ));
-        };
-        if let Err(e) = minify::check_define(k.trim(), v.trim()) {
-            return usage(e);
+    let opts = match optimize_options(&args.opts) {
+        Ok(mut o) => {
+            o.parse_mode = parse_mode(args.input.module, args.input.script);
+            o.source_map = args.source_map != Some(SourceMapMode::None);
+            o.input_source_map = args.input_source_map.clone();
+            o
         }
-        defines.push((k.trim().to_string(), v.trim().to_string()));
-    }
+        Err(e) => return usage(e),
+    };
     // Refuse an output that would overwrite its input without --in-place.
     if !args.in_place {
         for input in &inputs {
@@ -112,30 +109,6 @@ pub fn run(args: MinifyArgs) -> i32 {
             }
         }
     }
-
-    let opts = Options {
-        compress: !args.no_compress,
-        mangle: !args.no_mangle,
-        ecma: args.ecma.as_deref().and_then(|e| e.parse().ok()),
-        toplevel: args.toplevel,
-        keep_fnames: args.keep_fnames,
-        keep_classnames: args.keep_classnames,
-        passes: args.passes.unwrap_or(0),
-        defines,
-        comments: args.comments,
-        parse_mode: if args.input.module {
-            ParseMode::Module
-        } else if args.input.script {
-            ParseMode::Script
-        } else {
-            ParseMode::Auto
-        },
-        source_map: args.source_map != Some(SourceMapMode::None),
-        read_input_map: true,
-        input_source_map: args.input_source_map.clone(),
-        preserve_guards: true,
-        self_check: true,
-    };
 
     let pb = progress(inputs.len(), quiet);
     let results = run_parallel(
@@ -197,6 +170,43 @@ pub fn run(args: MinifyArgs) -> i32 {
         EXIT_FAILED
     } else {
         EXIT_OK
+    }
+}
+
+/// Minify options from the optimizer flags; `Err` is a usage message.
+pub fn optimize_options(a: &OptimizeArgs) -> Result<Options, String> {
+    let mut defines = Vec::new();
+    for d in &a.define {
+        let Some((k, v)) = d.split_once('=') else {
+            return Err(format!(
+                "--define {d}: expected NAME=EXPR, e.g. --define DEBUG=false"
+            ));
+        };
+        minify::check_define(k.trim(), v.trim())?;
+        defines.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(Options {
+        compress: !a.no_compress,
+        mangle: !a.no_mangle,
+        ecma: a.ecma.as_deref().and_then(|e| e.parse().ok()),
+        toplevel: a.toplevel,
+        keep_fnames: a.keep_fnames,
+        keep_classnames: a.keep_classnames,
+        passes: a.passes.unwrap_or(0),
+        defines,
+        comments: a.comments,
+        ..Options::default()
+    })
+}
+
+/// `--module` / `--script` to a parse mode.
+pub fn parse_mode(module: bool, script: bool) -> ParseMode {
+    if module {
+        ParseMode::Module
+    } else if script {
+        ParseMode::Script
+    } else {
+        ParseMode::Auto
     }
 }
 

@@ -1,6 +1,7 @@
 //! The commands: each reads its arguments, runs the pipeline over the inputs in parallel,
 //! reports, and returns the exit code.
 
+pub mod batch;
 pub mod minify;
 pub mod scan;
 
@@ -17,7 +18,7 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 /// Stack for each worker thread: swc recurses once per nesting level.
-const STACK_SIZE: usize = 256 << 20;
+pub(crate) const STACK_SIZE: usize = 256 << 20;
 
 /// Runs `f` over `inputs` on `threads` workers that take the inputs in order (biggest
 /// first, as discovery sorts them). Results come back in input order, whatever the

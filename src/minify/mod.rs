@@ -114,17 +114,26 @@ pub fn check_define(key: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Minifies one source. Runs in its own swc `Globals`.
+/// Minifies one source, reading its input map as `opts` says. Runs in its own swc `Globals`.
 pub fn minify(src: &Source, opts: &Options) -> Result<Minified, FileError> {
-    GLOBALS.set(&Default::default(), || run(src, opts))
-}
-
-fn run(src: &Source, opts: &Options) -> Result<Minified, FileError> {
     let input_map = if opts.read_input_map || opts.input_source_map.is_some() {
         sourcemap::find_input_map(src, opts.input_source_map.as_deref())?
     } else {
         None
     };
+    minify_with_map(src, opts, input_map)
+}
+
+/// Minifies one source whose input map (if any) the caller already has (batch mode).
+pub fn minify_with_map(
+    src: &Source,
+    opts: &Options,
+    input_map: Option<InputMap>,
+) -> Result<Minified, FileError> {
+    GLOBALS.set(&Default::default(), || run(src, opts, input_map))
+}
+
+fn run(src: &Source, opts: &Options, input_map: Option<InputMap>) -> Result<Minified, FileError> {
     let first = attempt(src, opts, false, input_map.as_ref())?;
     let out = match first {
         Attempt::Done(m) => m,

@@ -49,12 +49,26 @@ pub struct Options {
     pub parse_mode: ParseMode,
 }
 
-/// Scans one file.
+/// Scans one file, with the source map its `sourceMappingURL` comment leads to.
 pub fn scan(src: &Source, opts: &Options) -> Result<Vec<Finding>, FileError> {
-    GLOBALS.set(&Default::default(), || scan_inner(src, opts))
+    let input_map = sourcemap::find_input_map(src, None).ok().flatten();
+    scan_with_map(src, opts, input_map)
 }
 
-fn scan_inner(src: &Source, opts: &Options) -> Result<Vec<Finding>, FileError> {
+/// Scans one file with a source map the caller already has (batch mode).
+pub fn scan_with_map(
+    src: &Source,
+    opts: &Options,
+    input_map: Option<sourcemap::InputMap>,
+) -> Result<Vec<Finding>, FileError> {
+    GLOBALS.set(&Default::default(), || scan_inner(src, opts, input_map))
+}
+
+fn scan_inner(
+    src: &Source,
+    opts: &Options,
+    input_map: Option<sourcemap::InputMap>,
+) -> Result<Vec<Finding>, FileError> {
     let parsed = parse::parse(src, &src.text, opts.parse_mode)?;
     let parse::Parsed {
         fm,
@@ -66,7 +80,6 @@ fn scan_inner(src: &Source, opts: &Options) -> Result<Vec<Finding>, FileError> {
     program.visit_mut_with(&mut resolver(unresolved_mark, Mark::new(), false));
     let mut raw = analyze(&program, unresolved_mark);
 
-    let input_map = sourcemap::find_input_map(src, None).ok().flatten();
     if !opts.ignore_rules.contains(rules::guard_lost::META.id) {
         let original = match &opts.original {
             Some(p) => Some(Source::read(p, p.display().to_string())?),
