@@ -28,7 +28,9 @@ pub const META: RuleMeta = RuleMeta {
     help: "test it with `typeof NAME !== \"undefined\"` (or `typeof NAME < \"u\"`), which never throws",
 };
 
-/// Globals of every ECMAScript realm (ES2024), plus `globalThis`.
+/// Globals of every ECMAScript realm (ES2024), plus `globalThis`, plus the few host globals
+/// that every realm a bundle runs in has (browsers, workers, Node.js, Deno, Bun): `console`,
+/// timers, `URL`, text coding.
 pub const REALM_GLOBALS: &[&str] = &[
     "AggregateError",
     "Array",
@@ -91,6 +93,22 @@ pub const REALM_GLOBALS: &[&str] = &[
     "undefined",
     "unescape",
     "arguments",
+    // Host globals every realm a bundle runs in has.
+    "console",
+    "setTimeout",
+    "clearTimeout",
+    "setInterval",
+    "clearInterval",
+    "queueMicrotask",
+    "structuredClone",
+    "URL",
+    "URLSearchParams",
+    "TextEncoder",
+    "TextDecoder",
+    "AbortController",
+    "atob",
+    "btoa",
+    "WebAssembly",
 ];
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
@@ -142,6 +160,7 @@ mod tests {
         // Declared names, realm globals, names the file assigns.
         assert!(rule("var p; if (p === void 0) {}\n").is_empty());
         assert!(rule("if (globalThis === undefined || Object == null) {}\n").is_empty());
+        assert!(rule("if (console !== undefined) console.warn(1);\n").is_empty());
         assert!(rule("myGlobal = 1; if (myGlobal === undefined) {}\n").is_empty());
     }
 }
