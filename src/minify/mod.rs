@@ -246,12 +246,6 @@ fn attempt(
     let top_level_mark = Mark::new();
     program.visit_mut_with(&mut resolver(unresolved_mark, top_level_mark, false));
 
-    // What the input already has: the output may not add to it.
-    let input_findings = if opts.self_check {
-        scan::analyze(&program, unresolved_mark)
-    } else {
-        Vec::new()
-    };
     let names = if opts.source_map {
         collect_names(&program)
     } else {
@@ -346,7 +340,7 @@ fn attempt(
             src,
             &code,
             is_module,
-            &input_findings,
+            opts.parse_mode,
             &entries,
             fm.start_pos.0,
         )?;
@@ -435,7 +429,7 @@ fn self_check(
     src: &Source,
     code: &str,
     is_module: bool,
-    input: &[scan::RawFinding],
+    input_mode: ParseMode,
     entries: &[(BytePos, LineCol)],
     start_pos: u32,
 ) -> Result<(), FileError> {
@@ -466,6 +460,15 @@ fn self_check(
     if found.is_empty() {
         return Ok(());
     }
+    // Only now is it worth knowing what the input had (rare: most outputs have nothing).
+    let input = {
+        let parsed = parse::parse(src, &src.text, input_mode)?;
+        let mut program = parsed.program;
+        let unresolved_mark = Mark::new();
+        program.visit_mut_with(&mut resolver(unresolved_mark, Mark::new(), false));
+        scan::analyze(&program, unresolved_mark)
+    };
+    let input = &input[..];
     let mut by_pos: HashMap<(u32, u32), BytePos> = HashMap::with_capacity(entries.len());
     for (pos, lc) in entries {
         by_pos.entry((lc.line, lc.col)).or_insert(*pos);

@@ -167,6 +167,7 @@ impl<'a> Model<'a> {
             def_target: None,
             def_flags: (false, false),
             foreign_env: 0,
+            in_optional_chain_test: 0,
             env_flags: HashSet::new(),
         };
         program.visit_with(&mut b);
@@ -673,6 +674,49 @@ fn is_void_like(e: &Expr, unresolved: SyntaxContext) -> bool {
     }
 }
 
+/// `X == null ? void 0 : X.p` or `X === null || X === void 0 ? void 0 : X.p(...)`: the
+/// shape TypeScript, Babel and minifiers give `X?.p`.
+fn is_optional_chain_lowering(c: &CondExpr) -> bool {
+    let is_void = |e: &Expr| matches!(unparen(e), Expr::Unary(u) if u.op == UnaryOp::Void);
+    if !is_void(&c.cons) {
+        return false;
+    }
+    // The name the test compares.
+    fn tested(e: &Expr) -> Option<&Ident> {
+        match unparen(e) {
+            Expr::Bin(b) if b.op == BinaryOp::LogicalOr => {
+                let (l, r) = (tested(&b.left)?, tested(&b.right)?);
+                (l.sym == r.sym).then_some(l)
+            }
+            Expr::Bin(b) if matches!(b.op, BinaryOp::EqEq | BinaryOp::EqEqEq) => {
+                match (unparen(&b.left), unparen(&b.right)) {
+                    (Expr::Ident(i), _) | (_, Expr::Ident(i)) if i.sym != "undefined" => Some(i),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    let Some(x) = tested(&c.test) else {
+        return false;
+    };
+    // The alternative reads through the same name: X.p, X[p], X.p(...).
+    fn base(e: &Expr) -> Option<&Ident> {
+        match unparen(e) {
+            Expr::Member(m) => match unparen(&m.obj) {
+                Expr::Ident(i) => Some(i),
+                other => base(other),
+            },
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(c),
+                ..
+            }) => base(c),
+            _ => None,
+        }
+    }
+    base(&c.alt).is_some_and(|b| b.sym == x.sym)
+}
+
 /// Whether a statement never completes normally (return, throw, break, continue).
 fn always_exits(s: &Stmt) -> bool {
     match s {
@@ -698,6 +742,8 @@ struct Builder<'a> {
     def_flags: (bool, bool),
     /// Depth of branches that only run under Node.js or a window.
     foreign_env: u32,
+    /// Inside the test of a lowered optional chain.
+    in_optional_chain_test: u32,
     /// Bindings set from such an environment test (`ENVIRONMENT_IS_NODE`).
     env_flags: HashSet<Id>,
 }
@@ -1212,7 +1258,9 @@ impl Visit for Builder<'_> {
                 match side.map(|s| unparen(s)) {
                     Some(Expr::Ident(i)) if i.ctxt == un && i.sym != "undefined" => {
                         let r = self.add_ref(i, false);
-                        self.m.void_compares.push(VoidCompare { ref_index: r });
+                        if self.in_optional_chain_test == 0 {
+                            self.m.void_compares.push(VoidCompare { ref_index: r });
+                        }
                         // Visit the other side.
                         if std::ptr::eq(side.unwrap(), &b.left) {
                             b.right.visit_with(self);
@@ -1267,7 +1315,12 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_cond_expr(&mut self, c: &CondExpr) {
+        // `X == null ? void 0 : X.p` is how compilers lower `X?.p`: not a guard, and it
+        // behaves exactly like the optional chain it came from.
+        let lowered = is_optional_chain_lowering(c);
+        self.in_optional_chain_test += u32::from(lowered);
         c.test.visit_with(self);
+        self.in_optional_chain_test -= u32::from(lowered);
         let (mut pos, mut neg) = (Vec::new(), Vec::new());
         always_read(&c.test, &mut pos);
         always_read(&c.test, &mut neg);

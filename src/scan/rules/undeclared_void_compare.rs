@@ -5,7 +5,9 @@
 //! comparison like `process === void 0` is what minifiers leave after rewriting a guard, and
 //! it throws wherever that global is missing (a worker has no `window`, a browser no
 //! `process`). Names every JavaScript realm has (`Object`, `Array`, `Math`, `globalThis`, ...)
-//! and names the file assigns itself are not reported.
+//! and names the file assigns itself are not reported, nor the shape compilers give an
+//! optional chain (`X == null ? void 0 : X.p` for `X?.p`), which is no guard and behaves
+//! exactly like the chain the author wrote.
 //!
 //! Bad:
 //! ```js
@@ -161,6 +163,12 @@ mod tests {
         assert!(rule("var p; if (p === void 0) {}\n").is_empty());
         assert!(rule("if (globalThis === undefined || Object == null) {}\n").is_empty());
         assert!(rule("if (console !== undefined) console.warn(1);\n").is_empty());
+        // Lowered optional chains (`window?.matchMedia`) behave like the chain: not a guard.
+        assert!(
+            rule("x = window === null || window === void 0 ? void 0 : window.matchMedia;\n")
+                .is_empty()
+        );
+        assert!(rule("x = null == window ? void 0 : window.matchMedia(q);\n").is_empty());
         assert!(rule("myGlobal = 1; if (myGlobal === undefined) {}\n").is_empty());
     }
 }
