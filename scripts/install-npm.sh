@@ -3,7 +3,7 @@
 # corpus bundles, tfjs) into target/npm, which git ignores. Idempotent: does nothing when
 # target/npm already matches scripts/npm/package-lock.json.
 #
-#   scripts/install-npm.sh           install from the lock file (npm ci)
+#   scripts/install-npm.sh           install from the lock file
 #   scripts/install-npm.sh --update  after editing scripts/npm/package.json: re-resolve and
 #                                    write the new lock file back to scripts/npm/
 set -euo pipefail
@@ -26,5 +26,11 @@ if [ -f "$dst/.installed" ] && [ "$(cat "$dst/.installed")" = "$want" ] && [ -d 
   exit 0
 fi
 cp "$src/package.json" "$src/package-lock.json" "$dst/"
-(cd "$dst" && npm ci --no-audit --no-fund --loglevel=error)
+# `npm install` with the committed lock installs the locked versions. Not `npm ci`: with
+# this machine's `omit-lockfile-registry-resolved` setting, npm writes lock entries for
+# other platforms' optional binaries (@swc/core-darwin-*, ...) without versions, and
+# `npm ci` rejects such a lock as out of sync.
+(cd "$dst" && npm install --no-audit --no-fund --loglevel=error)
+# Keep the committed lock as the reference: npm may rewrite the copy.
+cp "$src/package-lock.json" "$dst/package-lock.json"
 echo "$want" > "$dst/.installed"
