@@ -84,6 +84,13 @@ pub struct MinifyArgs {
     /// Source map output [default: file when the input has a map, otherwise none; inline for stdout].
     #[arg(long, value_enum, value_name = "MODE")]
     pub source_map: Option<SourceMapMode>,
+    /// Cache outputs here; a later run over unchanged inputs with the same options copies them
+    /// [default: node_modules/.cache/guardmin when ./node_modules exists, otherwise no cache].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// The input's source map, when its sourceMappingURL comment does not lead to it (one input only).
     #[arg(long, value_name = "FILE")]
     pub input_source_map: Option<PathBuf>,

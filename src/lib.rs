@@ -12,6 +12,7 @@
 //! - [`report`]: human, JSON, SARIF and GitHub output
 //! - [`output`]: atomic writes
 
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;

@@ -24,6 +24,8 @@ pub enum SourceMapMode {
 /// An input file's map and where it came from.
 pub struct InputMap {
     pub map: SourceMap,
+    /// The map's bytes as read (for cache keys).
+    pub raw: Vec<u8>,
     /// The map file, or `inline` for a data URL.
     pub origin: String,
 }
@@ -55,6 +57,7 @@ fn parse_map(bytes: &[u8], file: &str, origin: String) -> Result<InputMap, FileE
     SourceMap::from_slice(bytes)
         .map(|map| InputMap {
             map,
+            raw: bytes.to_vec(),
             origin: origin.clone(),
         })
         .map_err(|e| {

@@ -256,3 +256,62 @@ fn guards_cost_under_half_a_percent_on_tfjs() {
         .any(|f| f.rule == "emscripten-script-dir"));
     assert!(scan(&ours_code).is_empty());
 }
+
+/// A second run with the cache gives byte-identical outputs; a corrupted entry is ignored
+/// (recomputed), never emitted.
+#[test]
+fn cache_hits_are_identical_and_corruption_is_ignored() {
+    let d = tempfile::tempdir().unwrap();
+    let src = d.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            src.join(format!("m{i}.js")),
+            format!("/*! lic {i} */\nfunction f{i}(a) {{ if (typeof a === 'undefined') return {i}; return a * {i}; }}\nmodule.exports = f{i};\n"),
+        )
+        .unwrap();
+    }
+    let cache = d.path().join("cache");
+    let out = d.path().join("out");
+    let go = || {
+        let o = run(&[
+            "minify",
+            src.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (0..3)
+            .map(|i| std::fs::read(out.join(format!("m{i}.js"))).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let cold = go();
+    let warm = go();
+    assert_eq!(cold, warm);
+    // Corrupt every entry: outputs must still be the right ones.
+    let mut n = 0;
+    for dir in std::fs::read_dir(&cache).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            let mut b = std::fs::read(&p).unwrap();
+            let i = b.len() - 5;
+            b[i] ^= 0x20;
+            std::fs::write(&p, b).unwrap();
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3);
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_eq!(go(), cold);
+    // --no-cache works without a cache directory.
+    let o = run(&[
+        "minify",
+        src.join("m1.js").to_str().unwrap(),
+        "--no-cache",
+        "-q",
+    ]);
+    assert_eq!(o.stdout, cold[1]);
+}

@@ -3,6 +3,7 @@
 use super::{
     catch_panic, progress, read_input, run_parallel, threads, EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
+use crate::cache::{Cache, Entry, KeyBuilder};
 use crate::cli::{MinifyArgs, OptimizeArgs};
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::discover::{self, Filters, Input};
@@ -110,13 +111,32 @@ pub fn run(args: MinifyArgs) -> i32 {
         }
     }
 
+    let cache = if args.no_cache {
+        None
+    } else {
+        match args.cache_dir.clone().or_else(Cache::default_dir) {
+            Some(dir) => match Cache::open(&dir) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    if !quiet {
+                        eprintln!(
+                            "guardmin: cache disabled: cannot use {}: {e}",
+                            dir.display()
+                        );
+                    }
+                    None
+                }
+            },
+            None => None,
+        }
+    };
     let pb = progress(inputs.len(), quiet);
     let results = run_parallel(
         &inputs,
         threads(args.input.threads),
         |input| {
             let name = input.display();
-            catch_panic(&name, || process(&args, &opts, input))
+            catch_panic(&name, || process(&args, &opts, cache.as_ref(), input))
         },
         |_| pb.inc(1),
     );
@@ -246,7 +266,12 @@ fn dest_for(args: &MinifyArgs, input: &Input) -> Option<PathBuf> {
     }
 }
 
-fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, FileError> {
+fn process(
+    args: &MinifyArgs,
+    opts: &Options,
+    cache: Option<&Cache>,
+    input: &Input,
+) -> Result<Done, FileError> {
     let src = read_input(input)?;
     let name = src.name.clone();
     let dest = match dest_for(args, input) {
@@ -265,15 +290,46 @@ fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, Fil
         }
         None => Dest::Stdout,
     };
-    let result = minify::minify(&src, opts)?;
-    let mut code = result.code;
-    let mode = args
-        .source_map
-        .unwrap_or(match (&dest, result.had_input_map) {
-            (Dest::Stdout, true) => SourceMapMode::Inline,
-            (_, true) => SourceMapMode::File,
-            (_, false) => SourceMapMode::None,
-        });
+    let input_map = if opts.read_input_map || opts.input_source_map.is_some() {
+        sourcemap::find_input_map(&src, opts.input_source_map.as_deref())?
+    } else {
+        None
+    };
+    // Everything that decides the bytes written.
+    let key = cache.map(|_| {
+        let dest_name = match &dest {
+            Dest::File(p) => p.display().to_string(),
+            Dest::Stdout => "-".into(),
+        };
+        let src_path = src
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        KeyBuilder::new()
+            .part(format!("{opts:?}|{:?}", args.source_map).as_bytes())
+            .part(name.as_bytes())
+            .part(src_path.as_bytes())
+            .part(dest_name.as_bytes())
+            .part(src.text.as_bytes())
+            .part(input_map.as_ref().map(|m| &m.raw[..]).unwrap_or(b""))
+            .finish()
+    });
+    let cached = match (cache, &key) {
+        (Some(c), Some(k)) => c.get(k),
+        _ => None,
+    };
+    let entry = match cached {
+        Some(e) => e,
+        None => {
+            let e = build(args, opts, &src, &dest, input_map)?;
+            if let (Some(c), Some(k)) = (cache, &key) {
+                // A cache that cannot be written only costs time next run.
+                let _ = c.put(k, &e);
+            }
+            e
+        }
+    };
     let io_err = |what: &str, p: &Path, e: std::io::Error| {
         FileError::new(
             FileErrorKind::Io,
@@ -281,21 +337,66 @@ fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, Fil
             format!("cannot write {what} {}: {e}", p.display()),
         )
     };
+    let done = Done {
+        bytes_in: src.text.len(),
+        bytes_out: entry.code.len(),
+        gzip_out: entry.gzip,
+        guards: entry.guards,
+        stdout: None,
+    };
+    match dest {
+        Dest::File(p) => {
+            if let Some(map) = &entry.map {
+                let map_path = map_path(&p);
+                write_atomic(&map_path, map).map_err(|e| io_err("source map", &map_path, e))?;
+            }
+            write_atomic(&p, &entry.code).map_err(|e| io_err("output", &p, e))?;
+            Ok(done)
+        }
+        Dest::Stdout => Ok(Done {
+            stdout: Some(String::from_utf8_lossy(&entry.code).into_owned()),
+            ..done
+        }),
+    }
+}
+
+fn map_path(out: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.map", out.display()))
+}
+
+/// Minifies one source into the exact bytes to write: the code (with its
+/// `sourceMappingURL` comment) and, for `file`/`hidden` maps, the map file.
+fn build(
+    args: &MinifyArgs,
+    opts: &Options,
+    src: &crate::source::Source,
+    dest: &Dest,
+    input_map: Option<sourcemap::InputMap>,
+) -> Result<Entry, FileError> {
+    let had_input_map = input_map.is_some();
+    let result = minify::minify_with_map(src, opts, input_map)?;
+    let mut code = result.code;
+    let mode = args.source_map.unwrap_or(match (dest, had_input_map) {
+        (Dest::Stdout, true) => SourceMapMode::Inline,
+        (_, true) => SourceMapMode::File,
+        (_, false) => SourceMapMode::None,
+    });
+    let mut map_file = None;
     if let Some(map) = result.map.filter(|_| mode != SourceMapMode::None) {
-        let map = fix_map_paths(&map, &src, &dest, result.had_input_map);
-        match (mode, &dest) {
+        let map = fix_map_paths(&map, src, dest, had_input_map);
+        match (mode, dest) {
             (SourceMapMode::Inline, _) => {
                 code.push('\n');
                 code.push_str(&sourcemap::inline_comment(&map));
             }
             (SourceMapMode::File | SourceMapMode::Hidden, Dest::File(p)) => {
-                let map_path = PathBuf::from(format!("{}.map", p.display()));
-                write_atomic(&map_path, &map).map_err(|e| io_err("source map", &map_path, e))?;
                 if mode == SourceMapMode::File {
-                    let file = map_path.file_name().unwrap_or_default().to_string_lossy();
+                    let mp = map_path(p);
+                    let file = mp.file_name().unwrap_or_default().to_string_lossy();
                     code.push_str("\n//# sourceMappingURL=");
                     code.push_str(&file);
                 }
+                map_file = Some(map);
             }
             _ => {}
         }
@@ -303,24 +404,13 @@ fn process(args: &MinifyArgs, opts: &Options, input: &Input) -> Result<Done, Fil
     if !code.ends_with('\n') {
         code.push('\n');
     }
-    let gzip_out = gzip_len(code.as_bytes());
-    let done = Done {
-        bytes_in: src.text.len(),
-        bytes_out: code.len(),
-        gzip_out,
+    let gzip = gzip_len(code.as_bytes());
+    Ok(Entry {
+        code: code.into_bytes(),
+        map: map_file,
         guards: result.guards,
-        stdout: None,
-    };
-    match dest {
-        Dest::File(p) => {
-            write_atomic(&p, code.as_bytes()).map_err(|e| io_err("output", &p, e))?;
-            Ok(done)
-        }
-        Dest::Stdout => Ok(Done {
-            stdout: Some(code),
-            ..done
-        }),
-    }
+        gzip,
+    })
 }
 
 /// Points `sources` of a map guardmin made from scratch at the input, relative to where the

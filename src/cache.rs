@@ -1,0 +1,177 @@
+//! A cache of finished outputs for repeated builds.
+//!
+//! The key is a BLAKE3 hash of everything that decides the output bytes: guardmin's version,
+//! the options, the input's name and bytes, its source map's bytes, and the output's file
+//! name (it appears in the map and the `sourceMappingURL` comment). An entry stores the
+//! final output, the final map and the summary numbers, behind a header with its own
+//! checksum; it is written atomically, and an entry that fails the check on read is ignored
+//! (and replaced), never emitted.
+
+use crate::output::write_atomic;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &str = "guardmin-cache 1";
+
+/// What a cached run produces for one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub code: Vec<u8>,
+    pub map: Option<Vec<u8>>,
+    pub guards: usize,
+    pub gzip: usize,
+}
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Builds a key from the parts that decide an output.
+#[derive(Default)]
+pub struct KeyBuilder(blake3::Hasher);
+
+impl KeyBuilder {
+    pub fn new() -> Self {
+        let mut h = blake3::Hasher::new();
+        h.update(MAGIC.as_bytes());
+        h.update(crate::VERSION.as_bytes());
+        KeyBuilder(h)
+    }
+    /// Adds one part; parts are length-prefixed so that boundaries cannot shift.
+    pub fn part(mut self, bytes: &[u8]) -> Self {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+    pub fn finish(self) -> String {
+        self.0.finalize().to_hex().to_string()
+    }
+}
+
+impl Cache {
+    /// Opens (creating) a cache directory.
+    pub fn open(dir: &Path) -> std::io::Result<Cache> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The default location: `node_modules/.cache/guardmin` when `node_modules` exists in
+    /// the current directory, as other build tools do; otherwise no cache.
+    pub fn default_dir() -> Option<PathBuf> {
+        let nm = Path::new("node_modules");
+        nm.is_dir().then(|| nm.join(".cache").join("guardmin"))
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(&key[2..])
+    }
+
+    /// The entry for `key`, if present and intact.
+    pub fn get(&self, key: &str) -> Option<Entry> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        decode(&bytes)
+    }
+
+    /// Stores an entry (atomically). Errors are returned for the caller to ignore or report.
+    pub fn put(&self, key: &str, e: &Entry) -> std::io::Result<()> {
+        write_atomic(&self.path(key), &encode(e))
+    }
+}
+
+fn encode(e: &Entry) -> Vec<u8> {
+    let map_len = e.map.as_ref().map(|m| m.len() as i64).unwrap_or(-1);
+    let mut body = format!("{} {} {} {}\n", e.code.len(), map_len, e.guards, e.gzip).into_bytes();
+    body.extend_from_slice(&e.code);
+    if let Some(m) = &e.map {
+        body.extend_from_slice(m);
+    }
+    let mut out = format!("{MAGIC} {}\n", blake3::hash(&body).to_hex()).into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+fn decode(bytes: &[u8]) -> Option<Entry> {
+    let nl = bytes.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&bytes[..nl]).ok()?;
+    let sum = header.strip_prefix(MAGIC)?.trim();
+    let body = &bytes[nl + 1..];
+    if blake3::hash(body).to_hex().as_str() != sum {
+        return None;
+    }
+    let nl = body.iter().position(|&b| b == b'\n')?;
+    let mut nums = std::str::from_utf8(&body[..nl]).ok()?.split(' ');
+    let code_len: usize = nums.next()?.parse().ok()?;
+    let map_len: i64 = nums.next()?.parse().ok()?;
+    let guards = nums.next()?.parse().ok()?;
+    let gzip = nums.next()?.parse().ok()?;
+    let rest = &body[nl + 1..];
+    let code = rest.get(..code_len)?.to_vec();
+    let map = match map_len {
+        -1 => None,
+        n => Some(
+            rest.get(code_len..code_len + usize::try_from(n).ok()?)?
+                .to_vec(),
+        ),
+    };
+    let expected = code_len + map.as_ref().map_or(0, Vec::len);
+    (rest.len() == expected).then_some(Entry {
+        code,
+        map,
+        guards,
+        gzip,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            code: b"var a=1;\n".to_vec(),
+            map: Some(b"{\"version\":3}".to_vec()),
+            guards: 2,
+            gzip: 30,
+        }
+    }
+
+    #[test]
+    fn roundtrip_and_keys() {
+        let d = tempfile::tempdir().unwrap();
+        let c = Cache::open(d.path()).unwrap();
+        let k = KeyBuilder::new().part(b"input").part(b"opts").finish();
+        assert_ne!(k, KeyBuilder::new().part(b"inpu").part(b"topts").finish());
+        assert!(c.get(&k).is_none());
+        c.put(&k, &entry()).unwrap();
+        assert_eq!(c.get(&k), Some(entry()));
+        let no_map = Entry {
+            map: None,
+            ..entry()
+        };
+        c.put(&k, &no_map).unwrap();
+        assert_eq!(c.get(&k), Some(no_map));
+    }
+
+    #[test]
+    fn corrupt_entries_are_ignored() {
+        let d = tempfile::tempdir().unwrap();
+        let c = Cache::open(d.path()).unwrap();
+        let k = KeyBuilder::new().part(b"x").finish();
+        c.put(&k, &entry()).unwrap();
+        let p = c.path(&k);
+        let mut bytes = std::fs::read(&p).unwrap();
+        // Flip one byte of the code.
+        let last = bytes.len() - 20;
+        bytes[last] ^= 1;
+        std::fs::write(&p, &bytes).unwrap();
+        assert!(c.get(&k).is_none());
+        // Truncated.
+        c.put(&k, &entry()).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(c.get(&k).is_none());
+        std::fs::write(&p, b"garbage").unwrap();
+        assert!(c.get(&k).is_none());
+    }
+}
