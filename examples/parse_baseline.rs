@@ -28,8 +28,13 @@ fn main() {
             let cm: Lrc<SourceMap> = Default::default();
             let fm = cm.new_source_file(Lrc::new(FileName::Custom(name.clone())), text.clone());
             let comments = swc_common::comments::SingleThreadedComments::default();
-            let mut p = Parser::new(Syntax::Es(EsSyntax::default()), StringInput::from(&*fm), Some(&comments));
-            p.parse_program().unwrap_or_else(|e| panic!("{name}: {:?}", e.kind()));
+            let mut p = Parser::new(
+                Syntax::Es(EsSyntax::default()),
+                StringInput::from(&*fm),
+                Some(&comments),
+            );
+            p.parse_program()
+                .unwrap_or_else(|e| panic!("{name}: {:?}", e.kind()));
         });
     }
     let secs = start.elapsed().as_secs_f64();
