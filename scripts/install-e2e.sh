@@ -43,7 +43,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   cleanup() { if [ -n "$made_policy" ]; then "${sudo[@]}" rm -f "$policy"; fi; }
   trap cleanup EXIT
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   cleanup; made_policy=
   [ -x /usr/bin/chromium ] && [ -x /usr/sbin/nginx ] || {
     echo "install-e2e: apt-get ran but /usr/bin/chromium or /usr/sbin/nginx is still missing" >&2; exit 1; }

@@ -3,7 +3,9 @@
 #   1. installs the pinned npm packages the tests compare against (target/npm, ignored),
 #   2. checks formatting and lints,
 #   3. builds guardmin and runs every test (unit, CLI, rules, fixtures in node, the real
-#      tfjs package and the peer minifiers' outputs).
+#      tfjs package and the peer minifiers' outputs),
+#   4. runs the browser proof: threaded tfjs WASM in Debian's Chromium behind a real nginx
+#      (scripts/install-e2e.sh installs chromium and nginx-light with apt when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +14,5 @@ scripts/install-npm.sh
 cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 cargo test --release
+scripts/install-e2e.sh
+node --test tests/e2e/

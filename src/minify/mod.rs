@@ -316,32 +316,47 @@ fn attempt(
         Some(2021) => EsVersion::Es2021,
         _ => EsVersion::latest(),
     };
-    let mut buf = Vec::with_capacity(src.text.len() / 2);
-    let mut entries: Vec<(BytePos, LineCol)> = Vec::new();
-    {
-        let mut w = JsWriter::new(cm.clone(), "\n", &mut buf, Some(&mut entries));
-        w.preamble(&head).map_err(|e| internal(src, e))?;
-        let mut emitter = Emitter {
-            cfg: swc_ecma_codegen::Config::default()
-                .with_minify(true)
-                .with_target(target),
-            cm: cm.clone(),
-            comments: out_comments.map(|c| c as &dyn swc_common::comments::Comments),
-            wr: omit_trailing_semi(w),
-        };
-        emitter
-            .emit_program(&program)
-            .map_err(|e| internal(src, e))?;
-    }
-    let code = String::from_utf8(buf).map_err(|e| internal(src, e))?;
+    // Mappings cost time on big files: record them only for a map; the self-check
+    // regenerates them in the rare case it needs them.
+    let emit = |with_map: bool| -> Result<(String, Vec<(BytePos, LineCol)>), FileError> {
+        let mut buf = Vec::with_capacity(src.text.len() / 2);
+        let mut entries: Vec<(BytePos, LineCol)> = Vec::new();
+        {
+            let mut w = JsWriter::new(cm.clone(), "\n", &mut buf, with_map.then_some(&mut entries));
+            w.preamble(&head).map_err(|e| internal(src, e))?;
+            let mut emitter = Emitter {
+                cfg: swc_ecma_codegen::Config::default()
+                    .with_minify(true)
+                    .with_target(target),
+                cm: cm.clone(),
+                comments: out_comments.map(|c| c as &dyn swc_common::comments::Comments),
+                wr: omit_trailing_semi(w),
+            };
+            emitter
+                .emit_program(&program)
+                .map_err(|e| internal(src, e))?;
+        }
+        Ok((
+            String::from_utf8(buf).map_err(|e| internal(src, e))?,
+            entries,
+        ))
+    };
+    let (code, mut entries) = emit(opts.source_map)?;
 
     if opts.self_check {
+        let mappings = || -> Result<Vec<(BytePos, LineCol)>, FileError> {
+            if opts.source_map {
+                Ok(std::mem::take(&mut entries))
+            } else {
+                emit(true).map(|(_, e)| e)
+            }
+        };
         self_check(
             src,
             &code,
             is_module,
             opts.parse_mode,
-            &entries,
+            mappings,
             fm.start_pos.0,
         )?;
     }
@@ -430,7 +445,7 @@ fn self_check(
     code: &str,
     is_module: bool,
     input_mode: ParseMode,
-    entries: &[(BytePos, LineCol)],
+    mappings: impl FnOnce() -> Result<Vec<(BytePos, LineCol)>, FileError>,
     start_pos: u32,
 ) -> Result<(), FileError> {
     let out_src = Source {
@@ -469,8 +484,9 @@ fn self_check(
         scan::analyze(&program, unresolved_mark)
     };
     let input = &input[..];
+    let entries = mappings()?;
     let mut by_pos: HashMap<(u32, u32), BytePos> = HashMap::with_capacity(entries.len());
-    for (pos, lc) in entries {
+    for (pos, lc) in &entries {
         by_pos.entry((lc.line, lc.col)).or_insert(*pos);
     }
     // Input findings by rule and the name as written in the input.

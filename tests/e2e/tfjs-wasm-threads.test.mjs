@@ -40,6 +40,9 @@ before(async () => {
   fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
   env.www = www;
 
+  for (const [pkg, want] of [['terser', '5.51.2'], ['@tensorflow/tfjs-core', '4.22.0'], ['@tensorflow/tfjs-backend-wasm', '4.22.0']]) {
+    assert.equal(h.depRequire(`${pkg}/package.json`).version, want, `${pkg} in target/e2e-deps: run scripts/install-e2e.sh`);
+  }
   const backendDir = h.depPath('@tensorflow/tfjs-backend-wasm');
   const original = path.join(backendDir, 'dist/tf-backend-wasm.js');
   const originalCode = fs.readFileSync(original, 'utf8');
@@ -67,7 +70,6 @@ before(async () => {
 
   // terser 5.51.2 defaults
   const terser = h.depRequire('terser');
-  assert.equal(h.depRequire('terser/package.json').version, '5.51.2');
   const t = await terser.minify(originalCode, { compress: {}, mangle: true });
   fs.writeFileSync(makeVariant('terser'), t.code);
   env.variants.terser.bytes = Buffer.byteLength(t.code);
