@@ -38,6 +38,9 @@ pub struct FnInfo {
     pub names: Vec<Id>,
     /// The name only visible inside (named function expression).
     pub own_name: Option<Id>,
+    /// The name its source text declares when evaluated as a statement
+    /// (`function helper() {}`), so shipping that text defines the name.
+    pub text_name: Option<Atom>,
     pub params: Vec<Vec<Id>>,
     /// Expressions it returns (arrow bodies included).
     pub returns: Vec<*const Expr>,
@@ -104,6 +107,9 @@ pub type Ctx = Option<(FnId, *const CallExpr)>;
 pub enum Val {
     Fn(FnId),
     Obj(*const ObjectLit),
+    /// CommonJS's `module` or `exports` in a file that is not wrapped: the objects
+    /// `exports.x = ...` and `module.exports = ...` fill.
+    Global(&'static str),
 }
 
 struct CallSite {
@@ -142,6 +148,7 @@ impl<'a> Model<'a> {
                     invocation: Invocation::Other,
                     names: vec![],
                     own_name: None,
+                    text_name: None,
                     params: vec![],
                     returns: vec![],
                     calls: vec![],
@@ -252,34 +259,62 @@ impl<'a> Model<'a> {
     }
 
     /// Every function whose source text reaches a sink: the first sink it reaches, and the
-    /// names that the text around it declares in any of its sinks.
+    /// names defined where its text runs: what the text around it declares
+    /// (`'var M = ' + f`, `"const k = 2;"`) and the functions declared by the other texts
+    /// shipped with it (`new Blob([helper.toString(), work.toString()])`).
     pub fn serialized(&self) -> Vec<(FnId, usize, Vec<Atom>)> {
+        // The strong sink each sink sits in (itself when strong), if any.
+        let strong: Vec<usize> = (0..self.sinks.len())
+            .filter(|&i| self.sinks[i].strong)
+            .collect();
+        let group = |i: usize| -> Option<usize> {
+            let sp = self.sinks[i].span;
+            strong
+                .iter()
+                .copied()
+                .filter(|&g| {
+                    let gs = self.sinks[g].span;
+                    gs.lo <= sp.lo && sp.hi <= gs.hi
+                })
+                .min_by_key(|&g| self.sinks[g].span.hi.0 - self.sinks[g].span.lo.0)
+        };
+        let mut per_sink: Vec<(usize, Option<usize>, Vec<FnId>)> = Vec::new();
+        for (si, sink) in self.sinks.iter().enumerate() {
+            let g = group(si);
+            let hops = u8::from(g.is_some());
+            let mut fns = Vec::new();
+            for &e in &sink.exprs {
+                fns.extend(
+                    self.functions_of(unsafe { &*e }, hops)
+                        .into_iter()
+                        .filter(|&f| f != ROOT),
+                );
+            }
+            if !fns.is_empty() {
+                per_sink.push((si, g, fns));
+            }
+        }
+        // Names each group (or lone sink) defines.
+        let mut defined: HashMap<usize, Vec<Atom>> = HashMap::new();
+        for (si, g, fns) in &per_sink {
+            let key = g.unwrap_or(*si);
+            let names = defined.entry(key).or_default();
+            names.extend(self.sinks[*si].provided.iter().cloned());
+            if let Some(g) = g {
+                names.extend(self.sinks[*g].provided.iter().cloned());
+            }
+            names.extend(fns.iter().filter_map(|&f| self.fns[f].text_name.clone()));
+        }
         let mut out: Vec<(FnId, usize, Vec<Atom>)> = Vec::new();
         let mut index: HashMap<FnId, usize> = HashMap::new();
-        let strong_spans: Vec<Span> = self
-            .sinks
-            .iter()
-            .filter(|s| s.strong)
-            .map(|s| s.span)
-            .collect();
-        for (si, sink) in self.sinks.iter().enumerate() {
-            // A weak sink inside a strong one's arguments is strong: `new Blob([f.toString()])`.
-            let strong = sink.strong
-                || strong_spans
-                    .iter()
-                    .any(|s| s.lo <= sink.span.lo && sink.span.hi <= s.hi);
-            let hops = u8::from(strong);
-            for &e in &sink.exprs {
-                for f in self.functions_of(unsafe { &*e }, hops) {
-                    if f == ROOT {
-                        continue;
-                    }
-                    let i = *index.entry(f).or_insert_with(|| {
-                        out.push((f, si, Vec::new()));
-                        out.len() - 1
-                    });
-                    out[i].2.extend(sink.provided.iter().cloned());
-                }
+        for (si, g, fns) in &per_sink {
+            let names = &defined[&g.unwrap_or(*si)];
+            for &f in fns {
+                let i = *index.entry(f).or_insert_with(|| {
+                    out.push((f, *si, Vec::new()));
+                    out.len() - 1
+                });
+                out[i].2.extend(names.iter().cloned());
             }
         }
         out
@@ -310,7 +345,7 @@ impl<'a> Model<'a> {
             .into_iter()
             .filter_map(|v| match v {
                 Val::Fn(f) => Some(f),
-                Val::Obj(_) => None,
+                Val::Obj(_) | Val::Global(_) => None,
             })
             .collect()
     }
@@ -378,6 +413,11 @@ impl<'a> Model<'a> {
                 out.extend(self.values(&b.right, ctx, h, d));
             }
             Expr::Assign(a) if a.op == AssignOp::Assign => return self.values(&a.right, ctx, h, d),
+            Expr::Ident(i) if i.ctxt == self.unresolved => match &*i.sym {
+                "module" => out.push(Val::Global("module")),
+                "exports" => out.push(Val::Global("exports")),
+                _ => {}
+            },
             Expr::Ident(i) => return self.binding_values(&i.to_id(), ctx, h, d),
             Expr::Member(m) => {
                 let objs = self.values(&m.obj, ctx, h, d);
@@ -522,10 +562,17 @@ impl<'a> Model<'a> {
                             {
                                 out.push(Val::Fn(*f));
                             }
+                            if let Prop::Shorthand(i) = &**p {
+                                out.extend(self.binding_values(&i.to_id(), None, h, d));
+                            }
                         }
                     }
                 }
             }
+        }
+        // `module.exports` starts out as `exports`.
+        if objs.contains(&Val::Global("module")) && &**prop == "exports" {
+            out.push(Val::Global("exports"));
         }
         if let Some(assigns) = self.prop_assigns.get(prop) {
             for &(obj, val) in assigns {
@@ -852,6 +899,7 @@ impl Builder<'_> {
             invocation,
             names,
             own_name,
+            text_name: None,
             params: vec![],
             returns: vec![],
             calls: vec![],
@@ -941,6 +989,12 @@ impl Builder<'_> {
             kind,
             "string concatenation" | "template literal" | "`.toString()`" | "`String(...)`"
         );
+        let mut provided = provided;
+        if strong {
+            for &e in &exprs {
+                names_in_strings(unsafe { &*e }, &mut provided);
+            }
+        }
         self.m.sinks.push(Sink {
             span,
             kind,
@@ -985,6 +1039,61 @@ fn collect_pat_ids(p: &Pat, out: &mut Vec<(Id, Span)>) {
         }
         Pat::Assign(a) => collect_pat_ids(&a.left, out),
         _ => {}
+    }
+}
+
+/// Whether `e` evaluates to a string: a literal, a template, or a concatenation with one.
+fn stringish(e: &Expr) -> bool {
+    match unparen(e) {
+        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
+        Expr::Bin(b) if b.op == BinaryOp::Add => stringish(&b.left) || stringish(&b.right),
+        _ => false,
+    }
+}
+
+/// Names declared (`var`, `let`, `const`, `function`, `class`) by the string literals and
+/// template parts of `e`, looking through arrays and concatenations: code shipped with a
+/// function defines them where the function runs.
+fn names_in_strings(e: &Expr, out: &mut Vec<Atom>) {
+    match unparen(e) {
+        Expr::Lit(Lit::Str(s)) => {
+            if let Some(t) = s.value.as_str() {
+                declared_names_in_text(t, out);
+            }
+        }
+        Expr::Tpl(t) => {
+            for q in &t.quasis {
+                if let Some(c) = q.cooked.as_ref().and_then(|c| c.as_str()) {
+                    declared_names_in_text(c, out);
+                }
+            }
+        }
+        Expr::Bin(b) if b.op == BinaryOp::Add => {
+            names_in_strings(&b.left, out);
+            names_in_strings(&b.right, out);
+        }
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .flatten()
+            .for_each(|x| names_in_strings(&x.expr, out)),
+        _ => {}
+    }
+}
+
+/// `var a = ...; function b() {}; let c` in a piece of source text.
+fn declared_names_in_text(text: &str, out: &mut Vec<Atom>) {
+    let is_id = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let words: Vec<&str> = text
+        .split(|c: char| !is_id(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for w in words.windows(2) {
+        if matches!(w[0], "var" | "let" | "const" | "function" | "class")
+            && w[1].chars().next().is_some_and(|c| !c.is_ascii_digit())
+        {
+            out.push(Atom::from(w[1]));
+        }
     }
 }
 
@@ -1060,6 +1169,9 @@ impl Visit for Builder<'_> {
         self.declare(d.ident.to_id(), d.ident.span, Some(Def::Fn(next)), parent);
         self.pending_name = Some(d.ident.to_id());
         d.function.visit_with(self);
+        if let Some(f) = self.m.fns.get_mut(next) {
+            f.text_name = Some(d.ident.sym.clone());
+        }
     }
 
     fn visit_fn_expr(&mut self, f: &FnExpr) {
@@ -1070,6 +1182,7 @@ impl Visit for Builder<'_> {
         f.function.visit_with(self);
         if let Some(i) = &f.ident {
             self.m.fns[next].own_name = Some(i.to_id());
+            self.m.fns[next].text_name = Some(i.sym.clone());
         }
     }
 
@@ -1273,18 +1386,20 @@ impl Visit for Builder<'_> {
             }
             BinaryOp::Add => {
                 b.visit_children_with(self);
-                let lit = |e: &Expr| matches!(unparen(e), Expr::Lit(Lit::Str(_)) | Expr::Tpl(_));
                 for (this, other) in [(&b.left, &b.right), (&b.right, &b.left)] {
-                    if lit(other)
-                        && !matches!(unparen(this), Expr::Lit(_) | Expr::Tpl(_) | Expr::Bin(_))
+                    let concat = matches!(unparen(this), Expr::Bin(x) if x.op == BinaryOp::Add);
+                    if stringish(other)
+                        && !concat
+                        && !matches!(unparen(this), Expr::Lit(_) | Expr::Tpl(_))
                     {
-                        let provided = if std::ptr::eq(other, &b.left) {
+                        let mut provided = if std::ptr::eq(other, &b.left) {
                             const_string(other)
                                 .map(|s| declared_prefix_names(&s))
                                 .unwrap_or_default()
                         } else {
                             vec![]
                         };
+                        names_in_strings(other, &mut provided);
                         // `'var M = ' + f.toString()`: the names belong to f's text.
                         let target: &Expr = match unparen(this) {
                             Expr::Call(CallExpr {

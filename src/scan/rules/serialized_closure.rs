@@ -205,6 +205,28 @@ var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M =
     }
 
     #[test]
+    fn functions_shipped_together_define_each_other() {
+        // helper travels with work, so it exists where work runs; `limit` does not.
+        let code = "var limit = 3;\nfunction helper(x) { return x + 1; }\nfunction work() { return helper(limit); }\nnew Blob([helper.toString(), work.toString(), 'work()']);\n";
+        assert_eq!(rule(code), vec![(3, 33)]);
+        let tpl = "var limit = 3;\nfunction helper(x) { return x + 1; }\nfunction work() { return helper(1); }\nnew Worker(URL.createObjectURL(new Blob([`${helper}\\n(${work})()`])));\n";
+        assert!(rule(tpl).is_empty(), "{:?}", findings(tpl));
+        // Code in the strings defines names too.
+        let strs = "var k = 2;\nfunction work() { return k; }\nnew Blob(['const k = 2;\\n', '(' + work + ')()']);\n";
+        assert!(rule(strs).is_empty());
+    }
+
+    #[test]
+    fn longer_concatenations_and_commonjs_exports() {
+        let code = "var n = 1;\nfunction work() { return n; }\nvar src = 'self.onmessage = ' + 'function(){}; (' + work + ')()';\neval(src);\n";
+        assert_eq!(rule(code).len(), 1);
+        let cjs = "var n = 1;\nexports.work = function () { return n; };\nmodule.exports.other = { run: () => n };\nnew Blob([exports.work.toString()]);\n";
+        assert_eq!(rule(cjs), vec![(2, 37)]);
+        let short = "var n = 1;\nfunction work() { return n; }\nvar api = { work };\nnew Blob([api.work.toString()]);\n";
+        assert_eq!(rule(short).len(), 1);
+    }
+
+    #[test]
     fn no_sink_no_finding() {
         assert!(rule("var a = 1;\nfunction f() { return a; }\nf();\n").is_empty());
     }
