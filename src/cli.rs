@@ -38,6 +38,8 @@ pub enum Command {
     /// "error": null or {"kind","message","line","column"}}. Findings are positions in the
     /// returned code (minify) or the given code (scan). The process ends at end of input.
     Batch(BatchArgs),
+    /// Check or print the cross-origin isolation headers threaded WebAssembly needs.
+    Headers(crate::headers::HeadersArgs),
 }
 
 /// File selection shared by both commands.

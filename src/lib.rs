@@ -18,6 +18,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod discover;
 pub mod guard;
+pub mod headers;
 pub mod minify;
 pub mod output;
 pub mod parse;

@@ -16,6 +16,7 @@ fn main() {
         Command::Minify(a) => guardmin::commands::minify::run(a),
         Command::Scan(a) => guardmin::commands::scan::run(a),
         Command::Batch(a) => guardmin::commands::batch::run(a),
+        Command::Headers(a) => guardmin::headers::run(a),
     };
     std::process::exit(code);
 }
