@@ -254,7 +254,14 @@ fn guards_cost_under_half_a_percent_on_tfjs() {
     assert!(scan(&plain_code)
         .iter()
         .any(|f| f.rule == "emscripten-script-dir"));
-    assert!(scan(&ours_code).is_empty());
+    // Only the informational note that the bundle holds threaded WASM glue remains.
+    let ours = scan(&ours_code);
+    assert!(
+        ours.iter()
+            .all(|f| f.severity == guardmin::diagnostic::Severity::Info),
+        "{ours:?}"
+    );
+    assert!(ours.iter().any(|f| f.rule == "threaded-wasm"));
 }
 
 /// A second run with the cache gives byte-identical outputs; a corrupted entry is ignored

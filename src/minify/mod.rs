@@ -471,7 +471,9 @@ fn self_check(
     } = parsed;
     let unresolved_mark = Mark::new();
     program.visit_mut_with(&mut resolver(unresolved_mark, Mark::new(), false));
-    let found = scan::analyze(&program, unresolved_mark);
+    // Notes (info) describe the bundle, not a defect: only errors and warnings count.
+    let mut found = scan::analyze(&program, unresolved_mark);
+    found.retain(|f| f.severity != crate::diagnostic::Severity::Info);
     if found.is_empty() {
         return Ok(());
     }

@@ -37,6 +37,7 @@ pub fn analyze(program: &Program, unresolved_mark: Mark) -> Vec<RawFinding> {
     rules::emscripten_script_dir::check(&model, &mut out);
     rules::serialized_closure::check(&model, &mut out);
     rules::undeclared_void_compare::check(&model, &mut out);
+    rules::threaded_wasm::check(&model, &mut out);
     out
 }
 

@@ -128,6 +128,10 @@ pub struct Model<'a> {
     pub void_compares: Vec<VoidCompare>,
     /// Unresolved names that the file assigns to (so creates at run time).
     pub assigned_globals: HashSet<Atom>,
+    /// First use of `SharedArrayBuffer` or `Atomics`, and whether `WebAssembly` is used:
+    /// together, threaded WebAssembly glue.
+    pub shared_memory_at: Option<Span>,
+    pub uses_wasm: bool,
     fn_by_ptr: HashMap<usize, FnId>,
     prop_assigns: HashMap<Atom, Vec<(*const Expr, *const Expr)>>,
     calls_by_name: HashMap<Id, Vec<CallSite>>,
@@ -160,6 +164,8 @@ impl<'a> Model<'a> {
                 sinks: Vec::new(),
                 void_compares: Vec::new(),
                 assigned_globals: HashSet::new(),
+                shared_memory_at: None,
+                uses_wasm: false,
                 fn_by_ptr: HashMap::new(),
                 prop_assigns: HashMap::new(),
                 calls_by_name: HashMap::new(),
@@ -1307,6 +1313,10 @@ impl Visit for Builder<'_> {
                 {
                     let c = self.cur();
                     self.m.fns[c].thread_marker = true;
+                    self.m.shared_memory_at.get_or_insert(i.span);
+                }
+                if i.ctxt == self.m.unresolved && i.sym == "WebAssembly" {
+                    self.m.uses_wasm = true;
                 }
             }
             Expr::MetaProp(m) if m.kind == MetaPropKind::ImportMeta => self.mark_script_dir(),

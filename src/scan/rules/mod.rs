@@ -6,6 +6,7 @@ use crate::diagnostic::{RuleMeta, Severity};
 pub mod emscripten_script_dir;
 pub mod guard_lost;
 pub mod serialized_closure;
+pub mod threaded_wasm;
 pub mod undeclared_void_compare;
 
 /// Pseudo-rule for files that could not be parsed.
@@ -22,6 +23,7 @@ pub const ALL: &[RuleMeta] = &[
     emscripten_script_dir::META,
     undeclared_void_compare::META,
     guard_lost::META,
+    threaded_wasm::META,
     SYNTAX_ERROR,
 ];
 
