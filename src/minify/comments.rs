@@ -19,16 +19,43 @@ pub enum CommentsMode {
     None,
 }
 
-/// Whether a comment is a license comment by terser's and esbuild's rules.
+/// Whether a comment is a license comment: terser's and esbuild's rules (`/*!`, `//!`,
+/// `@license`, `@preserve`, `@copyright`, `@cc_on`), except the module banners webpack writes
+/// with `/*!` (`/*! react */`, `/*!*** ./src/util.ts ***!*\`), which name a module and
+/// license nothing.
 pub fn is_license(c: &Comment) -> bool {
     let t = &*c.text;
-    t.starts_with('!') || {
-        let lower = t.to_ascii_lowercase();
-        lower.contains("@license")
-            || lower.contains("@preserve")
-            || lower.contains("@copyright")
-            || lower.contains("@cc_on")
+    let lower = t.to_ascii_lowercase();
+    if lower.contains("@license")
+        || lower.contains("@preserve")
+        || lower.contains("@copyright")
+        || lower.contains("@cc_on")
+    {
+        return true;
     }
+    t.starts_with('!') && !is_module_banner(t)
+}
+
+/// A `/*!` comment holding nothing but one module path or name between `*`, `!` and `\`.
+fn is_module_banner(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    if ["licen", "copyright", "(c)", "©", "rights"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return false;
+    }
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || matches!(c, '*' | '!' | '\\'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // One module name, a relative path (`/*! ./components sync ... */`), or webpack's
+    // pathinfo frame (`/*!****!*\\ !*** ./src/a.ts + 1 modules ***! \\****/`).
+    words.len() == 1
+        || words
+            .first()
+            .is_some_and(|w| w.starts_with("./") || w.starts_with("../"))
+        || (t.contains("!***") && t.contains("***!"))
 }
 
 /// Whether a comment is a `sourceMappingURL` directive (never copied to the output).
@@ -76,5 +103,44 @@ pub fn drop_source_map_directives(comments: &SingleThreadedComments) {
     let (mut leading, mut trailing) = comments.borrow_all_mut();
     for list in leading.values_mut().chain(trailing.values_mut()) {
         list.retain(|c| !is_source_map_directive(c));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swc_common::DUMMY_SP;
+
+    fn block(text: &str) -> Comment {
+        Comment {
+            kind: CommentKind::Block,
+            span: DUMMY_SP,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn licenses_and_banners() {
+        assert!(is_license(&block(
+            "!\n * antd v5.29.3\n * Copyright 2015-present, Alipay, Inc.\n "
+        )));
+        assert!(is_license(&block(
+            "! jQuery v4.0.0 | (c) OpenJS Foundation "
+        )));
+        assert!(is_license(&block(
+            "*\n * @license\n * Copyright 2024 Google LLC\n "
+        )));
+        assert!(is_license(&block("! keep me ")));
+        assert!(is_license(&block("@cc_on")));
+        assert!(!is_license(&block("! react ")));
+        assert!(!is_license(&block("! ../../theme/useToken ")));
+        assert!(!is_license(&block("!**************************!*\\\n  !*** ./alias/cssinjs.js ***!\n  \\**************************")));
+        assert!(!is_license(&block(" plain ")));
+        assert!(!is_license(&block(
+            "!******!*\\\n  !*** ./components/button/style/index.ts + 1 modules ***!\n  \\*****"
+        )));
+        assert!(!is_license(&block(
+            "! ./components sync ^\\.\\/[^_][\\w-]+\\/style\\/index\\.tsx?$ "
+        )));
     }
 }
