@@ -5,7 +5,7 @@
 # use the working tree. Idempotent: does nothing when target/plugin-deps already matches
 # npm/test/deps/package-lock.json.
 #
-#   scripts/install-plugin-deps.sh           install from the lock file (npm ci)
+#   scripts/install-plugin-deps.sh           install from the lock file
 #   scripts/install-plugin-deps.sh --update  after editing npm/test/deps/package.json:
 #                                            re-resolve and write the lock file back
 set -euo pipefail
@@ -28,5 +28,11 @@ if [ -f "$dst/.installed" ] && [ "$(cat "$dst/.installed")" = "$want" ] && [ -d 
   exit 0
 fi
 cp "$src/package.json" "$src/package-lock.json" "$dst/"
-(cd "$dst" && npm ci --no-audit --no-fund --loglevel=error)
+# `npm install` with the committed lock installs the locked versions. Not `npm ci`: with
+# this machine's `omit-lockfile-registry-resolved` setting, npm writes lock entries for other
+# platforms' optional binaries (@rollup/rollup-darwin-*, ...) without versions, and `npm ci`
+# rejects such a lock as out of sync (as in scripts/install-npm.sh).
+(cd "$dst" && npm install --no-audit --no-fund --loglevel=error)
+# Keep the committed lock as the reference: npm may rewrite the copy.
+cp "$src/package-lock.json" "$dst/package-lock.json"
 echo "$want" > "$dst/.installed"

@@ -4,15 +4,18 @@
 #   2. checks formatting and lints,
 #   3. builds guardmin and runs every test (unit, CLI, rules, fixtures in node, the real
 #      tfjs package and the peer minifiers' outputs),
-#   4. runs the browser proof: threaded tfjs WASM in Debian's Chromium behind a real nginx
+#   4. runs the Vite and webpack plugin tests against real vite@7, vite@8 and webpack@5,
+#   5. runs the browser proof: threaded tfjs WASM in Debian's Chromium behind a real nginx
 #      (scripts/install-e2e.sh installs chromium and nginx-light with apt when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v node >/dev/null || { echo "test.sh: Node.js 20+ is needed (the tests run fixtures and peer minifiers in node)" >&2; exit 1; }
 scripts/install-npm.sh
+scripts/install-e2e.sh          # chromium + nginx: the headers tests and the browser proof
+scripts/install-plugin-deps.sh  # vite@7, vite@8, webpack@5 for the plugin tests
 cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 cargo test --release
-scripts/install-e2e.sh
+node --test npm/test/*.test.mjs
 node --test tests/e2e/

@@ -143,7 +143,9 @@ pub fn run(args: BatchArgs) -> i32 {
         true
     });
     let mut bad_line = false;
-    pool.scope(|s| {
+    // On this thread, not a pool thread: with the reader inside the pool, `-j 1` answered
+    // nothing until its input ended.
+    pool.in_place_scope(|s| {
         for (n, line) in std::io::stdin().lock().lines().enumerate() {
             let Ok(line) = line else { break };
             if line.trim().is_empty() {

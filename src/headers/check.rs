@@ -156,7 +156,7 @@ pub fn check(url: &Url, deep: bool, client: &Client) -> Result<Report, String> {
     }
     if coep == Coep::Credentialless {
         notes.push(
-            "COEP credentialless isolates in Chromium 96+ and Firefox 119+; Safari does not support it, so there the page is not isolated (require-corp works everywhere)".into(),
+            "COEP credentialless isolates in Chromium 96+ and desktop Firefox 119+; Safari does not support it, so there the page is not isolated (require-corp works everywhere)".into(),
         );
     }
     if final_url != *url {

@@ -140,8 +140,14 @@ impl Client {
                     let why = why.rsplit(": ").next().unwrap_or(&why).to_string();
                     format!("cannot resolve host {host} ({why})")
                 }
+                ErrorKind::InvalidData if url.scheme() == "https" => {
+                    format!("TLS with {host}:{port} failed: {io}")
+                }
                 _ => format!("{host}:{port}: {io}"),
             },
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
+                format!("TLS with {host}:{port} failed: {e}")
+            }
             other => format!("{url}: {other}"),
         };
         one_line(&text)

@@ -23,7 +23,7 @@ pub fn human(r: &Report) -> String {
                 Outcome::Error => "error",
             };
             let url = res.final_url.as_deref().unwrap_or(&res.url);
-            let _ = writeln!(s, "  {tag:<8} {:<7} {url}: {}", res.kind.label(), res.note);
+            let _ = writeln!(s, "  {tag:<8} {:<11} {url}: {}", res.kind.label(), res.note);
         }
     }
     for (title, list) in [

@@ -128,7 +128,7 @@ impl Coep {
                 "every cross-origin resource must opt in: Cross-Origin-Resource-Policy for no-cors loads, Access-Control-Allow-Origin for CORS loads; others are blocked"
             }
             Coep::Credentialless => {
-                "cross-origin no-cors loads are sent without cookies instead of needing CORP; CORS loads still need Access-Control-Allow-Origin (Chromium 96+, Firefox 119+; Safari ignores it, so the page is not isolated there)"
+                "cross-origin no-cors loads are sent without cookies instead of needing CORP; CORS loads still need Access-Control-Allow-Origin (Chromium 96+, desktop Firefox 119+; Safari ignores it, so the page is not isolated there)"
             }
             Coep::UnsafeNone => "the default: no embedder policy; not isolated",
             Coep::Missing => "absent, so unsafe-none: no embedder policy; not isolated",
@@ -217,7 +217,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Script => "script",
-            Kind::CorsScript => "module",
+            Kind::CorsScript => "cors-script",
             Kind::Worker => "worker",
             Kind::Wasm => "wasm",
             Kind::Asset => "asset",

@@ -54,7 +54,7 @@ pub enum CoepValue {
     /// Works in every browser; cross-origin resources must send CORP or CORS.
     #[default]
     RequireCorp,
-    /// Chromium 96+ and Firefox 119+ only; cross-origin no-cors loads go without cookies.
+    /// Chromium 96+ and desktop Firefox 119+ only; cross-origin no-cors loads go without cookies.
     Credentialless,
 }
 
@@ -82,12 +82,12 @@ const TRADE_OFF: &[&str] = &[
     "response: a dedicated worker's script needs COEP too.",
     "",
     "Trade-off: with COEP require-corp the browser blocks every cross-origin resource that does",
-    "not opt in. No-cors loads (<script src> without crossorigin, <img>, fonts, iframes) need",
+    "not opt in. No-cors loads (<script src> without crossorigin, <img>, <video>) need",
     "\"Cross-Origin-Resource-Policy: cross-origin\" from their server; CORS loads (fetch() of a",
     ".wasm, module scripts, <script crossorigin>) need Access-Control-Allow-Origin. Workers must",
     "be same-origin. If you cannot change those servers, COEP credentialless loads no-cors",
-    "cross-origin resources without cookies instead of blocking them (Chromium 96+, Firefox 119+;",
-    "Safari does not support it, so there the page stays not isolated).",
+    "cross-origin resources without cookies instead of blocking them (Chromium 96+, desktop",
+    "Firefox 119+; Safari does not support it, so there the page stays not isolated).",
     "COOP same-origin also cuts the link to cross-origin popups (OAuth or payment windows that",
     "postMessage back to window.opener).",
     "Serve .wasm as application/wasm, or WebAssembly streaming compilation fails and falls back",

@@ -80,10 +80,8 @@ pub fn scan_html(html: &str) -> Page {
         }
         let get = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         match name.as_str() {
-            "base" => {
-                if page.base_href.is_none() {
-                    page.base_href = get("href").map(str::to_string);
-                }
+            "base" if page.base_href.is_none() => {
+                page.base_href = get("href").map(str::to_string);
             }
             "script" => {
                 let ty = get("type").unwrap_or("").trim().to_ascii_lowercase();

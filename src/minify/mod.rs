@@ -341,12 +341,12 @@ fn attempt(
             entries,
         ))
     };
-    let (code, mut entries) = emit(opts.source_map)?;
+    let (code, entries) = emit(opts.source_map)?;
 
     if opts.self_check {
         let mappings = || -> Result<Vec<(BytePos, LineCol)>, FileError> {
             if opts.source_map {
-                Ok(std::mem::take(&mut entries))
+                Ok(entries.clone())
             } else {
                 emit(true).map(|(_, e)| e)
             }

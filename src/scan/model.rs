@@ -8,8 +8,8 @@
 //! its `(name, SyntaxContext)`, and unresolved names carry the unresolved mark).
 
 use crate::guard::{const_string, guard_test, typeof_ident};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use swc_atoms::Atom;
 use swc_common::{Mark, Span, Spanned, SyntaxContext};
 use swc_ecma_ast::*;
@@ -159,29 +159,29 @@ impl<'a> Model<'a> {
                     children: vec![],
                     thread_marker: false,
                 }],
-                bindings: HashMap::new(),
+                bindings: HashMap::default(),
                 refs: Vec::new(),
                 sinks: Vec::new(),
                 void_compares: Vec::new(),
-                assigned_globals: HashSet::new(),
+                assigned_globals: HashSet::default(),
                 shared_memory_at: None,
                 uses_wasm: false,
-                fn_by_ptr: HashMap::new(),
-                prop_assigns: HashMap::new(),
-                calls_by_name: HashMap::new(),
-                calls_by_fn: HashMap::new(),
-                memo: RefCell::new(HashMap::new()),
-                in_progress: RefCell::new(HashSet::new()),
+                fn_by_ptr: HashMap::default(),
+                prop_assigns: HashMap::default(),
+                calls_by_name: HashMap::default(),
+                calls_by_fn: HashMap::default(),
+                memo: RefCell::new(HashMap::default()),
+                in_progress: RefCell::new(HashSet::default()),
             },
             stack: vec![ROOT],
-            guards: HashMap::new(),
-            pending_invocation: HashMap::new(),
+            guards: HashMap::default(),
+            pending_invocation: HashMap::default(),
             pending_name: None,
             def_target: None,
             def_flags: (false, false),
             foreign_env: 0,
             in_optional_chain_test: 0,
-            env_flags: HashSet::new(),
+            env_flags: HashSet::default(),
         };
         program.visit_with(&mut b);
         for binding in b.m.bindings.values_mut() {
@@ -210,7 +210,7 @@ impl<'a> Model<'a> {
     /// The functions whose bodies run when `f` is invoked: `f`, the IIFEs and callbacks
     /// inside it, and the functions it calls by name, transitively (only those inside `f`).
     pub fn executed(&self, f: FnId) -> HashSet<FnId> {
-        let mut done = HashSet::new();
+        let mut done = HashSet::default();
         let mut work = vec![f];
         while let Some(g) = work.pop() {
             if !done.insert(g) {
@@ -301,7 +301,7 @@ impl<'a> Model<'a> {
             }
         }
         // Names each group (or lone sink) defines.
-        let mut defined: HashMap<usize, Vec<Atom>> = HashMap::new();
+        let mut defined: HashMap<usize, Vec<Atom>> = HashMap::default();
         for (si, g, fns) in &per_sink {
             let key = g.unwrap_or(*si);
             let names = defined.entry(key).or_default();
@@ -312,7 +312,7 @@ impl<'a> Model<'a> {
             names.extend(fns.iter().filter_map(|&f| self.fns[f].text_name.clone()));
         }
         let mut out: Vec<(FnId, usize, Vec<Atom>)> = Vec::new();
-        let mut index: HashMap<FnId, usize> = HashMap::new();
+        let mut index: HashMap<FnId, usize> = HashMap::default();
         for (si, g, fns) in &per_sink {
             let names = &defined[&g.unwrap_or(*si)];
             for &f in fns {
@@ -593,7 +593,7 @@ impl<'a> Model<'a> {
 }
 
 fn dedup(mut v: Vec<Val>) -> Vec<Val> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     v.retain(|x| seen.insert(*x));
     v
 }
@@ -768,6 +768,23 @@ fn is_optional_chain_lowering(c: &CondExpr) -> bool {
         }
     }
     base(&c.alt).is_some_and(|b| b.sym == x.sym)
+}
+
+/// `T || x` / `T ?? x` / `(T = ...) || x`: a value that keeps T's own value when it has one.
+fn is_self_fallback(e: &Expr, t: &Id) -> bool {
+    let Expr::Bin(b) = unparen(e) else {
+        return false;
+    };
+    if !matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) {
+        return false;
+    }
+    match unparen(&b.left) {
+        Expr::Ident(i) => i.to_id() == *t,
+        Expr::Assign(a) => {
+            matches!(&a.left, AssignTarget::Simple(SimpleAssignTarget::Ident(i)) if i.to_id() == *t)
+        }
+        _ => false,
+    }
 }
 
 /// Whether a statement never completes normally (return, throw, break, continue).
@@ -974,10 +991,13 @@ impl Builder<'_> {
         );
         e.visit_with(self);
         let (script, filename) = self.def_flags;
+        // `T = T || x` and `T = (T = ...) || x` keep T what it was, with a fallback (Emscripten's
+        // `_scriptDir || __filename`, which webpack turns into `_scriptDir || "/index.js"`).
+        let fallback = target.as_ref().is_some_and(|t| is_self_fallback(e, t));
         if let Some(b) = target.and_then(|t| self.m.bindings.get_mut(&t)) {
             if script {
                 b.script_hits += 1;
-            } else if !filename {
+            } else if !filename && !fallback {
                 b.other_defs += 1;
             }
         }

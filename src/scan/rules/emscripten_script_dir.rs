@@ -146,6 +146,18 @@ mod tests {
     }
 
     #[test]
+    fn webpack_filename_fallback_shape() {
+        // webpack + terser: `__filename` became "/index.js", and the declaration a sequence.
+        let code = "var r={1(e,t,n){var a,r=(a=(a=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0)||\"/index.js\",function(e){var t=\"\";void 0!==a&&a&&(t=a);new Worker(t);return e});e.exports=r}};\n";
+        assert_eq!(
+            rule(code),
+            vec![(1, 162)],
+            "{:?}",
+            crate::scan::findings(code)
+        );
+    }
+
+    #[test]
     fn non_threaded_factories_are_not_flagged() {
         // No workers, no SharedArrayBuffer, text never sent anywhere: the glue runs where it was loaded.
         let code = "var M=(()=>{var e=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0;\nreturn function(t){var r=\"\";e&&(r=e);return t}})();\n";

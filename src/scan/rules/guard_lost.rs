@@ -74,6 +74,15 @@ fn output_idents(program: &Program) -> Vec<(Span, String, bool)> {
                 self.0.push((i.span, i.sym.to_string(), false));
                 return;
             }
+            // `n.g` reads a property: its object is not the guarded name read directly
+            // (webpack turns `typeof global` into `typeof __webpack_require__.g`, and its
+            // map sends the `n` of `n.g` back to `global`).
+            if let Expr::Member(m) = e {
+                if matches!(&*m.obj, Expr::Ident(_)) {
+                    m.prop.visit_with(self);
+                    return;
+                }
+            }
             e.visit_children_with(self);
         }
     }

@@ -1,0 +1,5 @@
+// ESM entry: the implementation is the CommonJS in lib/ (one copy of the client whichever way
+// the package is loaded).
+import lib from './lib/index.cjs';
+
+export const { guardmin, vite, GuardminPlugin, resolveBinary, BatchClient, GuardminError, RULES } = lib;

@@ -1,0 +1,17 @@
+'use strict';
+// guardmin's npm package: `guardmin/vite`, `guardmin/webpack`, and the shared pieces
+// (binary lookup and the `guardmin batch` client) for other build tools.
+
+const client = require('./client.cjs');
+const guardmin = require('./vite.cjs');
+const GuardminPlugin = require('./webpack.cjs');
+
+module.exports = {
+  guardmin,
+  vite: guardmin,
+  GuardminPlugin,
+  resolveBinary: client.resolveBinary,
+  BatchClient: client.BatchClient,
+  GuardminError: client.GuardminError,
+  RULES: client.RULES,
+};

@@ -1,0 +1,222 @@
+'use strict';
+// guardmin for Vite 7 and 8: minifies chunks with `guardmin batch` in renderChunk (Vite's own
+// minifier is turned off), registers itself for worker bundles, and scans every emitted
+// JavaScript file in generateBundle, failing the build on a broken typeof guard.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const {
+  GuardminError,
+  Session,
+  normalizeOptions,
+  classify,
+  describeFinding,
+  describeError,
+  codeFrame,
+} = require('./client.cjs');
+
+const JS_FILE = /\.[cm]?js$/i;
+
+/** Rollup writes hash placeholders into names until the hashes are known. */
+function displayName(fileName) {
+  return fileName.replace(/!~\{[0-9a-zA-Z_$]+\}~/g, '[hash]');
+}
+
+function toText(source) {
+  return typeof source === 'string' ? source : Buffer.from(source).toString('utf8');
+}
+
+function mapJson(map) {
+  if (!map) return null;
+  if (typeof map === 'string') return map;
+  return JSON.stringify(map);
+}
+
+/** Where the user asked Vite for a minifier; guardmin replaces it. */
+function requestedMinifiers(config) {
+  const asked = [];
+  const look = (build, where) => {
+    if (build && build.minify !== undefined && build.minify !== false && build.minify !== 'false') {
+      asked.push(`${where}.minify: ${JSON.stringify(build.minify)}`);
+    }
+  };
+  look(config.build, 'build');
+  for (const [name, env] of Object.entries(config.environments || {})) look(env && env.build, `environments.${name}.build`);
+  return asked;
+}
+
+/**
+ * The plugin. `options` take the guardmin CLI's names (compress, mangle, comments, ecma,
+ * toplevel, keepFnames, keepClassnames, passes, define, threads), plus binary, sourceMap,
+ * ignoreRules, denyWarnings, minify (false: only scan), scan (false: only minify) and worker
+ * (false: do not register in worker.plugins).
+ */
+function guardmin(options = {}) {
+  const opts = normalizeOptions(options, 'vite');
+  const session = new Session(opts);
+  let warnedMinifiers = [];
+  let root = process.cwd();
+  let outDir = path.join(root, 'dist');
+
+  // Source maps name sources relative to the emitted file; the messages name them relative
+  // to the project root, as a person would open them.
+  const withRootRelativeOriginal = (f, fileName) => {
+    const o = f.original;
+    if (!o || !o.file || /^[a-z][a-z0-9+.-]*:/i.test(o.file) || path.isAbsolute(o.file)) return f;
+    // Relative to the emitted file, as the spec says; Vite 7's worker maps are relative to
+    // the output directory instead, so the first candidate that exists wins.
+    const candidates = [path.resolve(outDir, path.dirname(fileName), o.file), path.resolve(outDir, o.file)];
+    const abs = candidates.find((c) => fs.existsSync(c)) || candidates[0];
+    return { ...f, original: { ...o, file: path.relative(root, abs).split(path.sep).join('/') } };
+  };
+
+  // Shared by the main build and every worker build it starts.
+  const hooks = (isWorker) => ({
+    buildStart() {
+      try {
+        session.acquire();
+      } catch (e) {
+        if (e instanceof GuardminError) this.error(e);
+        throw e;
+      }
+    },
+
+    // Vite 8 hands rolldown `minify: 'dce-only'` when build.minify is off, and rolldown runs
+    // that after renderChunk, re-printing guardmin's output; guardmin already removed dead
+    // code, so rolldown's pass is turned off.
+    outputOptions(output) {
+      if (opts.minify === false || !this.meta || !this.meta.rolldownVersion) return null;
+      return { ...output, minify: false };
+    },
+
+    // Last of all renderChunk hooks, after Vite's own syntax lowering (esbuild in Vite 7)
+    // and its import analysis, where Vite's minifiers would have run.
+    renderChunk: {
+      order: 'post',
+      async handler(code, chunk, outputOptions) {
+        if (opts.minify === false) return null;
+        const env = this.environment;
+        if (env && env.config && env.config.consumer === 'server') return null;
+        const name = displayName(chunk.fileName);
+        const res = await session.minify(name, code, null);
+        if (res.error) {
+          const e = res.error;
+          const notes = [isWorker ? 'a worker chunk' : 'a chunk'];
+          if (chunk.facadeModuleId) notes.push(`entry ${path.relative(root, chunk.facadeModuleId).split(path.sep).join('/')}`);
+          if (e.line != null) notes.push('line and column of the chunk as the plugins before guardmin left it');
+          const frame = codeFrame(code, e.line, e.column);
+          this.error(
+            new GuardminError(
+              describeError(name, e, 'minify', notes.join('; ')) + (frame ? `\n${frame}` : ''),
+              e.line != null ? { loc: { file: name, line: e.line, column: e.column } } : {},
+            ),
+          );
+        }
+        const wantMap = opts.sourceMap !== false && Boolean(outputOptions.sourcemap);
+        return { code: res.code, map: wantMap && res.map ? JSON.parse(res.map) : null };
+      },
+    },
+
+    async generateBundle(_outputOptions, bundle) {
+      if (opts.scan === false) return;
+      const jobs = [];
+      for (const [fileName, item] of Object.entries(bundle)) {
+        if (item.type === 'chunk') {
+          jobs.push({ fileName, code: item.code, map: mapJson(item.map) });
+        } else if (JS_FILE.test(fileName)) {
+          const mapAsset = bundle[fileName + '.map'];
+          const map = mapAsset && mapAsset.type === 'asset' ? toText(mapAsset.source) : null;
+          jobs.push({ fileName, code: toText(item.source), map });
+        }
+      }
+      const results = await Promise.all(
+        jobs.map(async (j) => ({ ...j, res: await session.scan(j.fileName, j.code, j.map) })),
+      );
+      const errors = [];
+      for (const { fileName, code, res } of results) {
+        const shown = isWorker ? `${fileName} (worker bundle)` : fileName;
+        if (res.error) {
+          const frame = codeFrame(code, res.error.line, res.error.column);
+          errors.push({ text: describeError(shown, res.error, 'read') + (frame ? `\n${frame}` : ''), file: fileName, line: res.error.line, column: res.error.column });
+          continue;
+        }
+        const c = classify(res.findings.map((f) => withRootRelativeOriginal(f, fileName)), opts);
+        if (!res.cached) {
+          for (const w of c.warnings) this.warn(describeFinding(shown, w));
+          for (const i of c.infos) if (typeof this.info === 'function') this.info(describeFinding(shown, i));
+        }
+        for (const f of c.errors) errors.push({ text: describeFinding(shown, f), file: fileName, line: f.line, column: f.column });
+      }
+      if (errors.length) {
+        const first = errors[0];
+        this.error(
+          new GuardminError(
+            `${errors.length} problem(s) in the emitted JavaScript:\n` + errors.map((e) => e.text).join('\n'),
+            first.line != null ? { loc: { file: first.file, line: first.line, column: first.column } } : {},
+          ),
+        );
+      }
+    },
+
+    async closeBundle() {
+      await session.release();
+    },
+  });
+
+  const workerPlugin = () => ({ name: 'guardmin:worker', enforce: 'post', ...hooks(true) });
+
+  // Worker bundles are separate builds with their own plugins (`worker.plugins`); guardmin
+  // adds itself there, sharing this build's guardmin process.
+  const registerWorker = (config) => {
+    config.worker = config.worker || {};
+    const user = config.worker.plugins;
+    // Vite flattens the array and awaits promises in it, so the user's result (an array, a
+    // plugin or a promise of either) can go in as it is.
+    config.worker.plugins = (...args) => {
+      const theirs = typeof user === 'function' ? user(...args) : user || [];
+      return [theirs, workerPlugin()];
+    };
+  };
+
+  return {
+    name: 'guardmin',
+    apply: 'build',
+    enforce: 'post',
+
+    config(config) {
+      if (opts.minify === false) {
+        // Scan only: Vite's (or another plugin's) minifier stays; generateBundle checks it.
+        if (opts.worker !== false) registerWorker(config);
+        return;
+      }
+      warnedMinifiers = requestedMinifiers(config);
+      config.build = config.build || {};
+      config.build.minify = false;
+      for (const env of Object.values(config.environments || {})) {
+        if (env && env.build && env.build.minify !== undefined) env.build.minify = false;
+      }
+      if (opts.worker !== false) registerWorker(config);
+    },
+
+    configResolved(config) {
+      root = config.root || root;
+      outDir = path.resolve(root, (config.build && config.build.outDir) || 'dist');
+      // Fail before any bundling when there is no guardmin to run; thrown from here, the
+      // message reaches the terminal as it is, without a bundler's stack around it.
+      session.ensureBinary();
+      if (warnedMinifiers.length) {
+        config.logger.warn(
+          `[guardmin] ${warnedMinifiers.join(', ')} is ignored: guardmin minifies this build ` +
+            '(Vite\'s minifiers rewrite typeof guards that workers rely on). Remove the setting, ' +
+            'or remove guardmin() from plugins to use it.',
+        );
+      }
+    },
+
+    ...hooks(false),
+  };
+}
+
+guardmin.guardmin = guardmin;
+guardmin.default = guardmin;
+module.exports = guardmin;

@@ -1,0 +1,4 @@
+// An inlined worker (`?worker&inline`) that carries the same bug as broken-closure.js.
+import { startBrokenWorker } from './broken-closure.js';
+
+startBrokenWorker();

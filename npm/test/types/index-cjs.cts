@@ -1,0 +1,3 @@
+import pkg = require('guardmin');
+export const bin: string = pkg.resolveBinary({ env: {} });
+export const plugin = new pkg.GuardminPlugin({ ignoreRules: ['guard-lost'] });

@@ -1,0 +1,9 @@
+import { resolveBinary, BatchClient, GuardminPlugin, guardmin, RULES, type GuardminFinding } from 'guardmin';
+const bin: string = resolveBinary();
+const client = new BatchClient(bin);
+export async function first(code: string): Promise<GuardminFinding[]> {
+  const answer = await client.request({ name: 'a.js', code, mode: 'scan' });
+  await client.close();
+  return answer.findings;
+}
+export const things = [new GuardminPlugin(), guardmin(), RULES.length];
