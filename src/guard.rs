@@ -95,7 +95,14 @@ pub struct Guards {
     pub operands: HashSet<BytePos>,
     /// How many were rewritten into the `"u"` form.
     pub rewritten: usize,
+    /// Where expressions nest deeper than [`MAX_EXPR_DEPTH`], if they do.
+    pub too_deep: Option<BytePos>,
 }
+
+/// Deepest expression nesting guardmin optimizes. swc's optimizer slows down quadratically
+/// on very deep chains (`a ? b : a ? b : ...`: 4,000 levels take 0.3 s, 100,000 would take
+/// minutes); real code stays in the tens.
+pub const MAX_EXPR_DEPTH: usize = 10_000;
 
 impl Guards {
     pub fn len(&self) -> usize {
@@ -111,6 +118,7 @@ impl Guards {
 pub fn protect(program: &mut Program) -> Guards {
     let mut v = Protect {
         guards: Guards::default(),
+        depth: 0,
     };
     program.visit_mut_with(&mut v);
     v.guards
@@ -118,9 +126,23 @@ pub fn protect(program: &mut Program) -> Guards {
 
 struct Protect {
     guards: Guards,
+    depth: usize,
 }
 
 impl VisitMut for Protect {
+    fn visit_mut_expr(&mut self, e: &mut Expr) {
+        if self.guards.too_deep.is_some() {
+            return;
+        }
+        self.depth += 1;
+        if self.depth > MAX_EXPR_DEPTH {
+            self.guards.too_deep = Some(e.span().lo);
+        } else {
+            e.visit_mut_children_with(self);
+        }
+        self.depth -= 1;
+    }
+
     fn visit_mut_bin_expr(&mut self, bin: &mut BinExpr) {
         bin.visit_mut_children_with(self);
         let Some(test) = guard_test(bin) else { return };

@@ -322,3 +322,33 @@ fn cache_hits_are_identical_and_corruption_is_ignored() {
     ]);
     assert_eq!(o.stdout, cold[1]);
 }
+
+/// Chains nested beyond what the optimizer handles in reasonable time are refused for that
+/// file, with the position; the other files are still written.
+#[test]
+fn very_deep_expressions_are_refused_not_hung() {
+    let d = tempfile::tempdir().unwrap();
+    let src = d.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(
+        src.join("deep.js"),
+        format!("x={}c;\n", "a?b:".repeat(20_000)),
+    )
+    .unwrap();
+    std::fs::write(src.join("ok.js"), "var  y = 1;\n").unwrap();
+    let out = d.path().join("out");
+    let o = run(&[
+        "minify",
+        src.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("deep.js:1:") && e.contains("nested more than 10000 levels"),
+        "{e}"
+    );
+    assert!(out.join("ok.js").exists());
+    assert!(!out.join("deep.js").exists());
+}

@@ -257,6 +257,18 @@ fn attempt(
         Default::default()
     };
 
+    if let Some(pos) = guards.too_deep {
+        let off = pos.0.saturating_sub(fm.start_pos.0) as usize;
+        return Err(FileError::new(
+            FileErrorKind::Input,
+            src.name.clone(),
+            format!(
+                "expressions nested more than {} levels deep; guardmin refuses to optimize them (the optimizer slows down quadratically on such code)",
+                guard::MAX_EXPR_DEPTH
+            ),
+        )
+        .at(&src.text, off));
+    }
     let preamble = match opts.comments {
         CommentsMode::License => comments::license_preamble(&comments),
         _ => String::new(),
