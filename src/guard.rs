@@ -104,6 +104,11 @@ pub struct Guards {
 /// minutes); real code stays in the tens.
 pub const MAX_EXPR_DEPTH: usize = 10_000;
 
+/// Deepest `if` nesting (through consequents; `else if` chains do not count) guardmin
+/// optimizes: swc's compressor grows faster than cubically there (200 levels take 0.5 s,
+/// 500 about a minute).
+pub const MAX_IF_DEPTH: usize = 128;
+
 impl Guards {
     pub fn len(&self) -> usize {
         self.operands.len()
@@ -119,6 +124,7 @@ pub fn protect(program: &mut Program) -> Guards {
     let mut v = Protect {
         guards: Guards::default(),
         depth: 0,
+        if_depth: 0,
     };
     program.visit_mut_with(&mut v);
     v.guards
@@ -127,9 +133,27 @@ pub fn protect(program: &mut Program) -> Guards {
 struct Protect {
     guards: Guards,
     depth: usize,
+    if_depth: usize,
 }
 
 impl VisitMut for Protect {
+    fn visit_mut_if_stmt(&mut self, s: &mut IfStmt) {
+        if self.guards.too_deep.is_some() {
+            return;
+        }
+        s.test.visit_mut_with(self);
+        self.if_depth += 1;
+        if self.if_depth > MAX_IF_DEPTH {
+            self.guards.too_deep = Some(s.span.lo);
+        } else {
+            s.cons.visit_mut_with(self);
+        }
+        self.if_depth -= 1;
+        if let Some(alt) = &mut s.alt {
+            alt.visit_mut_with(self);
+        }
+    }
+
     fn visit_mut_expr(&mut self, e: &mut Expr) {
         if self.guards.too_deep.is_some() {
             return;

@@ -54,6 +54,10 @@ impl Parsed {
 /// stack guardmin runs them on.
 pub const MAX_NESTING: usize = 2_000;
 
+/// Most operators guardmin accepts in one run of code without `;`, `{` or `}`: an operator
+/// chain nests as deep as it is long, and a million-deep one overflows any stack.
+pub const MAX_CHAIN: usize = 300_000;
+
 /// Parses `src`. The caller must have entered `swc_common::GLOBALS`.
 pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileError> {
     check_nesting(src, text)?;
@@ -103,10 +107,31 @@ pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileEr
 fn check_nesting(src: &Source, text: &str) -> Result<(), FileError> {
     let b = text.as_bytes();
     let mut depth = 0usize;
+    // Operators since the last `;`, `{` or `}`: a chain like `1+1+...` or `!!!...` nests as
+    // deep as it is long, without a bracket.
+    let mut chain = 0usize;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'?' | b'!' | b'~' | b'<'
+            | b'>' | b'='
+                if !(b[i] == b'/' && matches!(b.get(i + 1), Some(b'/') | Some(b'*'))) =>
+            {
+                chain += 1;
+                if chain > MAX_CHAIN {
+                    return Err(FileError::new(
+                        FileErrorKind::Input,
+                        src.name.clone(),
+                        format!("an expression chains more than {MAX_CHAIN} operators; guardmin refuses it rather than risk running out of stack"),
+                    )
+                    .at(text, i));
+                }
+            }
+            b';' => chain = 0,
             b'(' | b'[' | b'{' => {
+                if b[i] == b'{' {
+                    chain = 0;
+                }
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(FileError::new(
@@ -119,7 +144,12 @@ fn check_nesting(src: &Source, text: &str) -> Result<(), FileError> {
                     .at(text, i));
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                if b[i] == b'}' {
+                    chain = 0;
+                }
+                depth = depth.saturating_sub(1);
+            }
             q @ (b'"' | b'\'') => {
                 i += 1;
                 while i < b.len() && b[i] != q && b[i] != b'\n' {

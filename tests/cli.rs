@@ -346,7 +346,7 @@ fn very_deep_expressions_are_refused_not_hung() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(
-        e.contains("deep.js:1:") && e.contains("nested more than 10000 levels"),
+        e.contains("deep.js:1:") && e.contains("nested more than 10000 expressions"),
         "{e}"
     );
     assert!(out.join("ok.js").exists());

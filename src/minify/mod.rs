@@ -263,8 +263,9 @@ fn attempt(
             FileErrorKind::Input,
             src.name.clone(),
             format!(
-                "expressions nested more than {} levels deep; guardmin refuses to optimize them (the optimizer slows down quadratically on such code)",
-                guard::MAX_EXPR_DEPTH
+                "code nested more than {} expressions or {} `if` statements deep; guardmin refuses to optimize it (swc's optimizer slows down quadratically or worse on such code)",
+                guard::MAX_EXPR_DEPTH,
+                guard::MAX_IF_DEPTH
             ),
         )
         .at(&src.text, off));

@@ -1068,12 +1068,13 @@ fn collect_pat_ids(p: &Pat, out: &mut Vec<(Id, Span)>) {
     }
 }
 
-/// Whether `e` evaluates to a string: a literal, a template, or a concatenation with one.
+/// Whether `e` evaluates to a string: a literal, a template, or a concatenation whose
+/// nearest operand is one. Looks one level down only, so a long chain stays linear.
 fn stringish(e: &Expr) -> bool {
+    let lit = |e: &Expr| matches!(unparen(e), Expr::Lit(Lit::Str(_)) | Expr::Tpl(_));
     match unparen(e) {
-        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
-        Expr::Bin(b) if b.op == BinaryOp::Add => stringish(&b.left) || stringish(&b.right),
-        _ => false,
+        Expr::Bin(b) if b.op == BinaryOp::Add => lit(&b.left) || lit(&b.right),
+        e => lit(e),
     }
 }
 
@@ -1429,7 +1430,10 @@ impl Visit for Builder<'_> {
                         } else {
                             vec![]
                         };
-                        names_in_strings(other, &mut provided);
+                        // Only a literal right beside the function: the whole chain would make this quadratic.
+                        if matches!(unparen(other), Expr::Lit(_) | Expr::Tpl(_)) {
+                            names_in_strings(other, &mut provided);
+                        }
                         // `'var M = ' + f.toString()`: the names belong to f's text.
                         let target: &Expr = match unparen(this) {
                             Expr::Call(CallExpr {

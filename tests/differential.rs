@@ -1,0 +1,140 @@
+//! Minified code must behave like the original: each of the eleven corpus bundles
+//! (FINDINGS.md) is minified with the `guardmin` binary, then both copies are loaded in
+//! node by `tests/node/differential.mjs`, which compares what they export (keys two levels
+//! deep, `typeof`, function `length`) and, for lodash, moment, d3 (and a few more), the
+//! results of real calls.
+//!
+//! Needs `scripts/install-npm.sh` (the bundles live in target/npm/node_modules) and node.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The corpus, as FINDINGS.md lists it.
+const CORPUS: &[&str] = &[
+    "antd/dist/antd.js",
+    "d3/dist/d3.js",
+    "echarts/dist/echarts.js",
+    "jquery/dist/jquery.js",
+    "lodash/lodash.js",
+    "moment/moment.js",
+    "react-dom/cjs/react-dom.development.js",
+    "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.js",
+    "three/build/three.core.js",
+    "typescript/lib/typescript.js",
+    "vue/dist/vue.global.js",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn npm(rel: &str) -> PathBuf {
+    let p = root().join("target/npm/node_modules").join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/install-npm.sh first",
+        p.display()
+    );
+    p
+}
+
+fn show(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn minify_corpus(out: &Path, extra: &[&str]) -> Vec<(PathBuf, PathBuf)> {
+    let inputs: Vec<PathBuf> = CORPUS.iter().map(|r| npm(r)).collect();
+    let o = Command::new(env!("CARGO_BIN_EXE_guardmin"))
+        .arg("minify")
+        .args(&inputs)
+        .arg("--out-dir")
+        .arg(out)
+        .args(["--no-cache", "-q"])
+        .args(extra)
+        .output()
+        .expect("run guardmin");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "guardmin minify failed:\n{}",
+        show(&o)
+    );
+    inputs
+        .into_iter()
+        .map(|i| {
+            let m = out.join(i.file_name().unwrap());
+            assert!(m.is_file(), "no output for {}", i.display());
+            (i, m)
+        })
+        .collect()
+}
+
+fn compare_in_node(pairs: &[(PathBuf, PathBuf)]) -> String {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/node/differential.mjs"));
+    for (a, b) in pairs {
+        c.arg(a).arg(b);
+    }
+    let o = c
+        .output()
+        .expect("could not run node (Node.js 20+ is needed)");
+    let text = show(&o);
+    match o.status.code() {
+        Some(0) => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Some(1) => panic!("minified bundles behave differently from the originals:\n{text}"),
+        _ => panic!("the differential harness could not load a bundle:\n{text}"),
+    }
+}
+
+#[test]
+fn corpus_bundles_export_the_same_after_minify() {
+    let d = tempfile::tempdir().unwrap();
+    let pairs = minify_corpus(d.path(), &[]);
+    let out = compare_in_node(&pairs);
+    // Every bundle was compared, and the ones with real calls made them.
+    for rel in CORPUS {
+        let name = Path::new(rel).file_name().unwrap().to_str().unwrap();
+        assert!(
+            out.contains(&format!("ok {name}:")),
+            "{name} not compared:\n{out}"
+        );
+    }
+    for name in ["lodash.js", "moment.js", "d3.js"] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("ok {name}:")))
+            .unwrap();
+        assert!(!line.ends_with(" 0 calls"), "{line}");
+    }
+    eprintln!("{out}");
+}
+
+/// The harness itself notices a difference (so a pass above means something).
+#[test]
+fn harness_detects_a_changed_export() {
+    let d = tempfile::tempdir().unwrap();
+    let orig = npm("lodash/lodash.js");
+    let text = std::fs::read_to_string(&orig).unwrap();
+    let needle = "function chunk(array, size, guard) {";
+    assert!(text.contains(needle));
+    let changed = text.replacen(needle, &format!("{needle} size = (size | 0) + 1;"), 1);
+    let copy = d.path().join("lodash.js");
+    std::fs::write(&copy, changed).unwrap();
+    let o = Command::new("node")
+        .arg(root().join("tests/node/differential.mjs"))
+        .arg(&orig)
+        .arg(&copy)
+        .output()
+        .expect("node");
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("call chunk:"),
+        "{}",
+        show(&o)
+    );
+}
