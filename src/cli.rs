@@ -78,7 +78,7 @@ pub struct MinifyArgs {
     /// Write outputs under DIR, mirroring each file's path relative to the directory it was found in.
     #[arg(long, value_name = "DIR", conflicts_with = "in_place")]
     pub out_dir: Option<PathBuf>,
-    /// Replace each input with its minified form (atomically: a file is either the original or complete output).
+    /// Replace each input with its minified form (atomically: a file is either the original or complete output), keeping its mode, owner and group; a file changed during the run is left alone.
     #[arg(long)]
     pub in_place: bool,
     #[command(flatten)]

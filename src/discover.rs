@@ -1,8 +1,10 @@
 //! Which files a run processes: explicit files as given, directories walked recursively
 //! (`.js`, `.mjs`, `.cjs` by default; `--include` / `--exclude` globs), `-` for stdin.
-//! Symbolic links are not followed, so a walk never loops or leaves the tree.
+//! Symbolic links met inside a walk are not followed (and are reported), so a walk never
+//! loops or leaves the tree; a path named on the command line is taken through its links,
+//! as `find -H` does (`dist -> build/dist` is walked).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
@@ -81,8 +83,16 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<Discovered> {
             out.inputs.push(Input::Stdin);
             continue;
         }
-        let meta = std::fs::symlink_metadata(p)
-            .with_context(|| format!("{}: no such file or directory", p.display()))?;
+        // Named by the user: follow links (a link that leads nowhere is taken as a file, and
+        // reading it says why it fails).
+        let meta = std::fs::metadata(p)
+            .or_else(|_| std::fs::symlink_metadata(p))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    anyhow!("{}: no such file or directory", p.display())
+                }
+                _ => anyhow!("{}: {e}", p.display()),
+            })?;
         if meta.is_dir() {
             walk_dir(p, include.as_ref(), exclude.as_ref(), &mut out)?;
         } else {
@@ -123,6 +133,10 @@ fn walk_dir(
         let Some(ft) = entry.file_type() else {
             continue;
         };
+        if entry.depth() == 0 {
+            // The directory named on the command line (through a link or not).
+            continue;
+        }
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
         if ft.is_symlink() {
@@ -196,5 +210,25 @@ mod tests {
         let got = discover(&[d.path().to_path_buf()], &Filters::default()).unwrap();
         assert_eq!(got.inputs.len(), 1);
         assert_eq!(got.skipped_links.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_named_through_a_link_is_walked() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("build/dist/sub")).unwrap();
+        std::fs::write(d.path().join("build/dist/sub/a.js"), "1").unwrap();
+        let link = d.path().join("dist");
+        std::os::unix::fs::symlink("build/dist", &link).unwrap();
+        let got = discover(std::slice::from_ref(&link), &Filters::default()).unwrap();
+        assert_eq!(
+            got.inputs,
+            vec![Input::File {
+                path: link.join("sub/a.js"),
+                rel: PathBuf::from("sub/a.js"),
+                size: 1
+            }]
+        );
+        assert!(got.skipped_links.is_empty());
     }
 }

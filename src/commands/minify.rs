@@ -1,14 +1,15 @@
 //! `guardmin minify`.
 
 use super::{
-    catch_panic, progress, read_input, run_parallel, threads, EXIT_FAILED, EXIT_OK, EXIT_USAGE,
+    catch_panic, clean, hint_syntax_error, progress, read_input_stamped, run_parallel, threads,
+    EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
 use crate::cache::{Cache, Entry, KeyBuilder};
 use crate::cli::{MinifyArgs, OptimizeArgs};
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::discover::{self, Filters, Input};
 use crate::minify::{self, Options};
-use crate::output::write_atomic;
+use crate::output::{commit_all, create_dirs_inside, stage};
 use crate::parse::ParseMode;
 use crate::sourcemap::{self, SourceMapMode};
 use std::io::Write;
@@ -31,7 +32,7 @@ struct Done {
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("guardmin minify: {msg}");
+    eprintln!("guardmin minify: {}", clean(&msg.to_string()));
     EXIT_USAGE
 }
 
@@ -48,7 +49,7 @@ pub fn run(args: MinifyArgs) -> i32 {
     let quiet = args.input.quiet;
     if !quiet {
         for l in &found.skipped_links {
-            eprintln!("guardmin: skipped symbolic link {} (links are not followed inside directories; name the file itself to process it)", l.display());
+            eprintln!("guardmin: skipped symbolic link {} (links are not followed inside directories; name the file itself to process it)", clean(&l.display().to_string()));
         }
     }
     let inputs = found.inputs;
@@ -120,8 +121,8 @@ pub fn run(args: MinifyArgs) -> i32 {
                 Err(e) => {
                     if !quiet {
                         eprintln!(
-                            "guardmin: cache disabled: cannot use {}: {e}",
-                            dir.display()
+                            "guardmin: cache disabled: cannot use {}",
+                            clean(&format!("{}: {e}", dir.display()))
                         );
                     }
                     None
@@ -272,7 +273,7 @@ fn process(
     cache: Option<&Cache>,
     input: &Input,
 ) -> Result<Done, FileError> {
-    let src = read_input(input)?;
+    let (src, stamp) = read_input_stamped(input)?;
     let name = src.name.clone();
     let dest = match dest_for(args, input) {
         Some(p) => {
@@ -322,7 +323,8 @@ fn process(
     let entry = match cached {
         Some(e) => e,
         None => {
-            let e = build(args, opts, &src, &dest, input_map)?;
+            let e = build(args, opts, &src, &dest, input_map)
+                .map_err(|e| hint_syntax_error(e, &src))?;
             if let (Some(c), Some(k)) = (cache, &key) {
                 // A cache that cannot be written only costs time next run.
                 let _ = c.put(k, &e);
@@ -337,6 +339,30 @@ fn process(
             format!("cannot write {what} {}: {e}", p.display()),
         )
     };
+    // The input must still be what was read: a file saved again meanwhile (or being written
+    // while it was read) is neither minified from a version that never existed whole nor,
+    // with --in-place, overwritten with the minified old version.
+    let check_unchanged = || -> Result<(), FileError> {
+        let Some(stamp) = &stamp else { return Ok(()) };
+        let what = if args.in_place {
+            "it was left as it is"
+        } else {
+            "nothing was written"
+        };
+        match src.unchanged_on_disk(stamp) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(FileError::new(
+                FileErrorKind::Io,
+                name.clone(),
+                format!("the file changed while guardmin was minifying it; {what} (run guardmin again once it is saved)"),
+            )),
+            Err(e) => Err(FileError::new(
+                FileErrorKind::Io,
+                name.clone(),
+                format!("cannot read the file again to check that it did not change: {e}; {what}"),
+            )),
+        }
+    };
     let done = Done {
         bytes_in: src.text.len(),
         bytes_out: entry.code.len(),
@@ -346,17 +372,36 @@ fn process(
     };
     match dest {
         Dest::File(p) => {
+            // No folder inside --out-dir may lead elsewhere through a symbolic link.
+            if let (Some(out_dir), Input::File { rel, .. }) = (&args.out_dir, input) {
+                let rel_dir = rel.parent().unwrap_or(Path::new(""));
+                create_dirs_inside(out_dir, rel_dir).map_err(|e| io_err("output", &p, e))?;
+            }
+            // The code and its map are both written in full before either replaces
+            // anything, the code last: a failure leaves the old pair (or nothing).
+            let mut staged = Vec::new();
             if let Some(map) = &entry.map {
                 let map_path = map_path(&p);
-                write_atomic(&map_path, map).map_err(|e| io_err("source map", &map_path, e))?;
+                staged.push(stage(&map_path, map).map_err(|e| io_err("source map", &map_path, e))?);
             }
-            write_atomic(&p, &entry.code).map_err(|e| io_err("output", &p, e))?;
+            staged.push(stage(&p, &entry.code).map_err(|e| io_err("output", &p, e))?);
+            check_unchanged()?;
+            commit_all(staged).map_err(|(failed, e)| {
+                io_err(
+                    if failed == p { "output" } else { "source map" },
+                    &failed,
+                    e,
+                )
+            })?;
             Ok(done)
         }
-        Dest::Stdout => Ok(Done {
-            stdout: Some(String::from_utf8_lossy(&entry.code).into_owned()),
-            ..done
-        }),
+        Dest::Stdout => {
+            check_unchanged()?;
+            Ok(Done {
+                stdout: Some(String::from_utf8_lossy(&entry.code).into_owned()),
+                ..done
+            })
+        }
     }
 }
 
@@ -374,13 +419,22 @@ fn build(
     input_map: Option<sourcemap::InputMap>,
 ) -> Result<Entry, FileError> {
     let had_input_map = input_map.is_some();
-    let result = minify::minify_with_map(src, opts, input_map)?;
-    let mut code = result.code;
     let mode = args.source_map.unwrap_or(match (dest, had_input_map) {
         (Dest::Stdout, true) => SourceMapMode::Inline,
         (_, true) => SourceMapMode::File,
         (_, false) => SourceMapMode::None,
     });
+    // A map nobody writes is not worth building (names, mappings: ~10% of the time).
+    let result = if opts.source_map && mode == SourceMapMode::None {
+        let opts = minify::Options {
+            source_map: false,
+            ..opts.clone()
+        };
+        minify::minify_with_map(src, &opts, input_map)?
+    } else {
+        minify::minify_with_map(src, opts, input_map)?
+    };
+    let mut code = result.code;
     let mut map_file = None;
     if let Some(map) = result.map.filter(|_| mode != SourceMapMode::None) {
         let map = fix_map_paths(&map, src, dest, had_input_map);

@@ -1,7 +1,8 @@
 //! `guardmin scan`.
 
 use super::{
-    catch_panic, progress, read_input, run_parallel, threads, EXIT_FAILED, EXIT_OK, EXIT_USAGE,
+    catch_panic, clean, hint_syntax_error, progress, read_input, run_parallel, threads,
+    EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::diagnostic::{FileErrorKind, Finding, Severity};
@@ -12,7 +13,7 @@ use crate::scan::{self, rules, Options};
 use std::io::{IsTerminal, Write};
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("guardmin scan: {msg}");
+    eprintln!("guardmin scan: {}", clean(&msg.to_string()));
     EXIT_USAGE
 }
 
@@ -34,6 +35,11 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(f) => f,
         Err(e) => return usage(format!("{e:#}")),
     };
+    if !args.input.quiet {
+        for l in &found.skipped_links {
+            eprintln!("guardmin: skipped symbolic link {} (links are not followed inside directories; name the file itself to scan it)", clean(&l.display().to_string()));
+        }
+    }
     let inputs = found.inputs;
     if inputs.is_empty() {
         return usage(
@@ -65,7 +71,7 @@ pub fn run(args: ScanArgs) -> i32 {
             let name = input.display();
             catch_panic(&name, || {
                 let src = read_input(input)?;
-                scan::scan(&src, &opts)
+                scan::scan(&src, &opts).map_err(|e| hint_syntax_error(e, &src))
             })
         },
         |_| pb.inc(1),
