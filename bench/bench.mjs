@@ -41,8 +41,9 @@ const ROUNDS = intEnv('BENCH_ROUNDS', 3);
 const BROTLI_Q = intEnv('BENCH_BROTLI_QUALITY', 11);
 const TIMEOUT_S = intEnv('BENCH_TIMEOUT_S', 900);
 const ONLY = process.env.BENCH_TOOLS ? process.env.BENCH_TOOLS.split(',').map((s) => s.trim()).filter(Boolean) : null;
-const BUILT_GUARDMIN = path.join(ROOT, 'target', 'release', 'guardmin');
-const BUILT_BASELINE = path.join(ROOT, 'target', 'release', 'examples', 'parse_baseline');
+const BUILT_GUARDMIN = path.join(ROOT, 'target', 'dist', 'guardmin');
+const BUILT_BASELINE = path.join(ROOT, 'target', 'dist', 'examples', 'parse_baseline');
+const BUILT_FLOOR = path.join(ROOT, 'target', 'dist', 'examples', 'engine_floor');
 const FILES = process.env.BENCH_FILES ? process.env.BENCH_FILES.split(',').map((s) => s.trim()).filter(Boolean) : null;
 const PEER = path.join(BENCH, 'peer.mjs');
 
@@ -53,6 +54,7 @@ const CACHE = path.join(WORK, 'cache');
 // The binaries are copied here first, so that a rebuild during the run cannot swap them.
 const GUARDMIN = path.join(WORK, 'bin', 'guardmin');
 const BASELINE = path.join(WORK, 'bin', 'parse_baseline');
+const FLOOR = path.join(WORK, 'bin', 'engine_floor');
 
 // FINDINGS' corpus: package, version, file. Only three.core.js is an ES module.
 const CORPUS = [
@@ -113,14 +115,14 @@ function checkInstall() {
     const have = JSON.parse(fs.readFileSync(manifest, 'utf8')).version;
     if (have !== want) die(`${pkg} is ${have} in ${NODE_MODULES}, pinned ${want}; ${hint}`);
   }
-  for (const bin of [BUILT_GUARDMIN, BUILT_BASELINE]) if (!fs.existsSync(bin)) die(`${bin} is missing; ${hint}`);
+  for (const bin of [BUILT_GUARDMIN, BUILT_BASELINE, BUILT_FLOOR]) if (!fs.existsSync(bin)) die(`${bin} is missing; ${hint}`);
   if (!fs.existsSync(TIME)) die(`${TIME} (GNU time) is missing; apt-get install time`);
 }
 
 function copyBinaries() {
   fs.mkdirSync(path.dirname(GUARDMIN), { recursive: true });
   const out = {};
-  for (const [from, to] of [[BUILT_GUARDMIN, GUARDMIN], [BUILT_BASELINE, BASELINE]]) {
+  for (const [from, to] of [[BUILT_GUARDMIN, GUARDMIN], [BUILT_BASELINE, BASELINE], [BUILT_FLOOR, FLOOR]]) {
     fs.rmSync(to, { force: true });
     fs.copyFileSync(from, to);
     fs.chmodSync(to, 0o755);
@@ -171,6 +173,8 @@ function defineTools(flags, corpusFiles) {
     gm('guardmin-no-comments', [...noCache, '--comments', 'none'], 'guardmin as above, `--comments none`: the comment policy of @swc/core\'s default (it drops every comment), for the size comparison'),
     gm('guardmin-j1', [...noCache, '-j1'], 'guardmin as above, `-j1`'),
     gm('guardmin-j2', [...noCache, '-j2'], 'guardmin as above, `-j2`'),
+    { id: 'engine-floor', kind: 'floor', desc: '`engine_floor` example: swc_ecma_minifier inside guardmin with everything guardmin adds switched off (no guards, no self-check, no map, nothing written), default threads, its own timer',
+      argv: () => [FLOOR, ...corpusFiles.map((f) => f.path)] },
     { id: 'parse-baseline', kind: 'parse', desc: '`parse_baseline` example: swc parse only, one thread (its own timer)',
       argv: () => [BASELINE, ...corpusFiles.map((f) => f.path)] },
     { id: 'scan-j1', kind: 'scan', desc: '`guardmin scan -j1 --format json DIR`',
@@ -215,6 +219,7 @@ function warmUp(tools, corpus) {
     if (t.peer) argv = [process.execPath, PEER, t.id, manifest, path.join(dir, t.id)];
     else if (t.kind === 'minify') argv = [GUARDMIN, 'minify', small.path, '-o', path.join(dir, `${t.id}.js`), '-q', ...(flagsCache.noCache ? ['--no-cache'] : [])];
     else if (t.kind === 'scan') argv = [GUARDMIN, 'scan', '--format', 'json', small.path];
+    else if (t.kind === 'floor') argv = [FLOOR, small.path];
     else argv = [BASELINE, small.path];
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (r.status !== 0 && !(t.kind === 'scan' && r.status === 1)) log(`warm-up of ${t.id} failed (status ${r.status}): ${(r.stderr || '').slice(-1000)}`);
@@ -452,15 +457,15 @@ function main() {
           log(`${t.id} round ${rnd}: no JSON on stdout`);
         }
         results[t.id].corpus_scan = s;
-      } else if (t.kind === 'parse') {
+      } else if (t.kind === 'parse' || t.kind === 'floor') {
         try {
           const p = JSON.parse(r.stdout.trim());
           run.internal_s = p.seconds;
           run.internal_mb_per_s = p.mb_per_s;
-          if (p.bytes !== corpusBytes) log(`parse-baseline counted ${p.bytes} bytes, corpus has ${corpusBytes}`);
+          if (p.bytes !== corpusBytes) log(`${t.id} counted ${p.bytes} bytes, corpus has ${corpusBytes}`);
         } catch {
           failures++;
-          log(`parse-baseline round ${rnd}: no JSON on stdout`);
+          log(`${t.id} round ${rnd}: no JSON on stdout`);
         }
       }
       results[t.id].runs.push(run);
@@ -477,7 +482,7 @@ function main() {
     res.median = {
       wall_s: m('wall_s'), cpu_s: m('cpu_s'), user_s: m('user_s'), sys_s: m('sys_s'), rss_kib: m('rss_kib'),
       ...(t.peer ? { load_s: m('load_s'), work_s: m('work_s') } : {}),
-      ...(t.kind === 'parse' ? { internal_s: m('internal_s') } : {}),
+      ...(t.kind === 'parse' || t.kind === 'floor' ? { internal_s: m('internal_s') } : {}),
     };
     res.max_rss_kib = Math.max(...res.runs.map((r) => r.rss_kib || 0));
     if (t.kind !== 'minify') {
@@ -658,9 +663,20 @@ function markdown(r, tools) {
   for (const tool of tools) L.push(`| ${tool.id} | ${tool.desc} |`);
   L.push('');
 
+  if (t['engine-floor']?.runs.length) {
+    const x = t['engine-floor'];
+    const sw = t.swc?.runs.length ? t.swc.median.work_s : null;
+    const g = t.guardmin?.runs.length ? t.guardmin.median.wall_s : null;
+    L.push('## Engine floor (medians)', '');
+    L.push('What swc_ecma_minifier alone costs inside guardmin (same options, threads and allocator; no guards, no self-check, no source map, nothing written): the least any guardmin built on this engine can take.', '');
+    L.push('| tool | wall s | minify loop s | CPU s | peak RSS MiB | loop / @swc/core work | guardmin wall / loop |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const loop = x.median.internal_s;
+    L.push(`| engine-floor | ${s2(x.median.wall_s)} | ${s2(loop)} | ${s2(x.median.cpu_s)} | ${x.median.rss_kib ? Math.round(x.median.rss_kib / 1024) : 'n/a'} | ${loop && sw ? (loop / sw).toFixed(3) : 'n/a'} | ${loop && g ? (g / loop).toFixed(3) : 'n/a'} |`, '');
+  }
+
   L.push('## Scan throughput (medians)', '');
   L.push('| tool | wall s | CPU s | peak RSS MiB | MB/s | findings in the corpus |', '| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const tool of tools.filter((x) => x.kind !== 'minify')) {
+  for (const tool of tools.filter((x) => x.kind === 'scan' || x.kind === 'parse')) {
     const x = t[tool.id];
     if (!x.runs.length) continue;
     const mbs = tool.kind === 'parse' ? `${x.mb_per_s} (parse loop alone: ${x.internal_mb_per_s})` : `${x.mb_per_s}`;

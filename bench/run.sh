@@ -7,7 +7,8 @@
 #
 # 1. installs the pinned peers and corpus (scripts/install-npm.sh -> target/npm, ignored),
 # 2. installs GNU time if it is missing (apt-get, as root or with sudo),
-# 3. builds guardmin and the parse-only baseline in release mode,
+# 3. builds guardmin and the parse-only baseline with the `dist` profile (release + fat LTO,
+#    one codegen unit: what `cargo install --profile dist` ships),
 # 4. runs bench/bench.mjs (see its header for the other BENCH_* settings).
 #
 # Timings only mean something when nothing else runs on the machine: check `uptime` first.
@@ -27,7 +28,7 @@ if [ ! -x "${BENCH_TIME:-/usr/bin/time}" ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq time >/dev/null
 fi
 
-cargo build --release
-cargo build --release --example parse_baseline
+cargo build --profile dist
+cargo build --profile dist --example parse_baseline --example engine_floor
 
 exec node bench/bench.mjs

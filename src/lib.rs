@@ -11,6 +11,7 @@
 //! - [`scan`]: the semantic model and the rules
 //! - [`report`]: human, JSON, SARIF and GitHub output
 //! - [`output`]: atomic writes
+//! - [`timing`]: per-phase timings (`GUARDMIN_TIMINGS=1`)
 
 pub mod cache;
 pub mod cli;
@@ -26,6 +27,7 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod sourcemap;
+pub mod timing;
 
 /// guardmin's version, as shown by `--version` and written into reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

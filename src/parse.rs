@@ -58,8 +58,19 @@ pub const MAX_NESTING: usize = 2_000;
 /// chain nests as deep as it is long, and a million-deep one overflows any stack.
 pub const MAX_CHAIN: usize = 300_000;
 
-/// Parses `src`. The caller must have entered `swc_common::GLOBALS`.
+/// Parses `src`, comments kept. The caller must have entered `swc_common::GLOBALS`.
 pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileError> {
+    parse_with(src, text, mode, true)
+}
+
+/// Parses `src`; `keep_comments: false` leaves [`Parsed::comments`] empty, which saves the
+/// parser recording every comment where nobody reads them.
+pub fn parse_with(
+    src: &Source,
+    text: &str,
+    mode: ParseMode,
+    keep_comments: bool,
+) -> Result<Parsed, FileError> {
     check_nesting(src, text)?;
     let cm: Lrc<SourceMap> = Default::default();
     let fm = cm.new_source_file(
@@ -71,13 +82,32 @@ pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileEr
         allow_return_outside_function: false,
         ..Default::default()
     });
-    let mut parser = Parser::new(syntax, StringInput::from(&*fm), Some(&comments));
-    let result = match mode.for_file(&src.name) {
+    let mut parser = Parser::new(
+        syntax,
+        StringInput::from(&*fm),
+        keep_comments.then_some(&comments),
+    );
+    let mode = mode.for_file(&src.name);
+    // swc's parser panics on a few malformed tokens (an `unreachable!()` when a template
+    // literal holds a bad `\u` escape after a line break): a syntax error where it stopped.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match mode {
         ParseMode::Module => parser.parse_module().map(Program::Module),
         ParseMode::Script => parser.parse_script().map(Program::Script),
         ParseMode::Auto => parser.parse_program(),
-    };
+    }));
     let start = fm.start_pos.0;
+    let result = match result {
+        Ok(r) => r,
+        Err(_) => {
+            let off = parser.cur_pos().0.saturating_sub(start) as usize;
+            return Err(FileError::new(
+                FileErrorKind::Syntax,
+                src.name.clone(),
+                "syntax error: invalid token (an invalid escape sequence or an unterminated literal)",
+            )
+            .at(text, off));
+        }
+    };
     let to_err = |e: swc_ecma_parser::error::Error| {
         let off = e.span().lo.0.saturating_sub(start) as usize;
         FileError::new(
@@ -91,6 +121,26 @@ pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileEr
     if let Some(e) = parser.take_errors().into_iter().next() {
         return Err(to_err(e));
     }
+    // Code that turned out to be a module (auto mode, at its first `import`/`export`) is
+    // strict: swc keeps what only strict mode forbids (`yield` as a name, `with`, octal
+    // literals) aside in case the file is a script, and leaves it there for a module.
+    if matches!(program, Program::Module(_)) {
+        if let Some(e) = parser.take_script_module_errors().into_iter().next() {
+            return Err(to_err(e));
+        }
+        // Nor does it say that `yield` read as a name is one of those (it does in a `.mjs`).
+        if mode == ParseMode::Auto && text.contains("yield") {
+            if let Some(pos) = yield_as_name(&program) {
+                let off = pos.0.saturating_sub(start) as usize;
+                return Err(FileError::new(
+                    FileErrorKind::Syntax,
+                    src.name.clone(),
+                    "syntax error: `yield` cannot be used as an identifier in strict mode (this file is a module: it has import or export)",
+                )
+                .at(text, off));
+            }
+        }
+    }
     let _ = EsVersion::latest();
     let _ = Mark::root();
     Ok(Parsed {
@@ -99,6 +149,25 @@ pub fn parse(src: &Source, text: &str, mode: ParseMode) -> Result<Parsed, FileEr
         program,
         comments,
     })
+}
+
+/// Where `yield` is used as a name (a reference, a binding or a label), which module code
+/// never allows.
+fn yield_as_name(program: &Program) -> Option<swc_common::BytePos> {
+    use swc_ecma_visit::{Visit, VisitWith};
+    struct Find(Option<swc_common::BytePos>);
+    impl Visit for Find {
+        fn visit_ident(&mut self, i: &swc_ecma_ast::Ident) {
+            if self.0.is_none() && &*i.sym == "yield" {
+                self.0 = Some(i.span.lo);
+            }
+        }
+        // `import { yield as y }`, `export { y as yield }`: names of exports, not bindings.
+        fn visit_module_export_name(&mut self, _: &swc_ecma_ast::ModuleExportName) {}
+    }
+    let mut f = Find(None);
+    program.visit_with(&mut f);
+    f.0
 }
 
 /// Refuses code nested deeper than [`MAX_NESTING`] before swc recurses into it. Strings,

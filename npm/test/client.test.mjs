@@ -1,6 +1,6 @@
 // The shared pieces of the guardmin npm package: finding the binary, option flags, the
 // `guardmin batch` client, the package's entry points and its TypeScript types.
-import { describe, test, before } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,15 @@ const { resolveBinary, BatchClient, GuardminError, normalizeOptions, batchArgs, 
 
 before(checkSetup);
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'guardmin-npm-'));
+const made = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardmin-npm-'));
+  made.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 const executable = (file, body = '#!/bin/sh\nexit 0\n') => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, body, { mode: 0o755 });

@@ -366,7 +366,14 @@ fn process(
     let done = Done {
         bytes_in: src.text.len(),
         bytes_out: entry.code.len(),
-        gzip_out: entry.gzip,
+        // Compressing only feeds the summary line: skipped under --quiet.
+        gzip_out: if args.input.quiet {
+            0
+        } else if entry.gzip > 0 || entry.code.is_empty() {
+            entry.gzip
+        } else {
+            gzip_len(&entry.code)
+        },
         guards: entry.guards,
         stdout: None,
     };
@@ -458,7 +465,7 @@ fn build(
     if !code.ends_with('\n') {
         code.push('\n');
     }
-    let gzip = gzip_len(code.as_bytes());
+    let gzip = 0; // filled in for the summary, see `gzip_out`
     Ok(Entry {
         code: code.into_bytes(),
         map: map_file,

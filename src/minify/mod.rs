@@ -234,7 +234,9 @@ fn attempt(
     conservative: bool,
     input_map: Option<&InputMap>,
 ) -> Result<Attempt, FileError> {
+    let mut phases = crate::timing::Phases::start(&src.name);
     let parsed = parse::parse(src, &src.text, opts.parse_mode)?;
+    phases.lap("parse");
     let parse::Parsed {
         cm,
         fm,
@@ -245,6 +247,7 @@ fn attempt(
     let unresolved_mark = Mark::new();
     let top_level_mark = Mark::new();
     program.visit_mut_with(&mut resolver(unresolved_mark, top_level_mark, false));
+    phases.lap("resolve");
 
     let names = if opts.source_map {
         collect_names(&program)
@@ -257,6 +260,7 @@ fn attempt(
         Default::default()
     };
 
+    phases.lap("protect");
     if let Some(pos) = guards.too_deep {
         let off = pos.0.saturating_sub(fm.start_pos.0) as usize;
         return Err(FileError::new(
@@ -293,7 +297,9 @@ fn attempt(
         &extra,
     );
 
+    phases.lap("optimize");
     let lost = guard::verify(&program, &guards);
+    phases.lap("verify");
     if let Some(first) = lost.first() {
         let off = first.operand.0.saturating_sub(fm.start_pos.0) as usize;
         let original = name_at(&src.text, off);
@@ -354,7 +360,9 @@ fn attempt(
             entries,
         ))
     };
+    phases.lap("fixer");
     let (code, entries) = emit(opts.source_map)?;
+    phases.lap("codegen");
 
     if opts.self_check {
         let mappings = || -> Result<Vec<(BytePos, LineCol)>, FileError> {
@@ -374,6 +382,7 @@ fn attempt(
         )?;
     }
 
+    phases.lap("self-check");
     let map = opts.source_map.then(|| {
         let cfg = MapConfig {
             source: source_name(src),
@@ -382,6 +391,12 @@ fn attempt(
         let map = cm.build_source_map(&entries, input_map.map(|m| m.map.clone()), cfg);
         sourcemap::to_json(&map)
     });
+    if opts.source_map {
+        phases.lap("source map");
+    }
+    drop(program);
+    drop(comments);
+    phases.lap("drop");
     Ok(Attempt::Done(Minified {
         code,
         map,
@@ -472,7 +487,7 @@ fn self_check(
     } else {
         ParseMode::Script
     };
-    let parsed = parse::parse(&out_src, code, mode).map_err(|e| {
+    let parsed = parse::parse_with(&out_src, code, mode, false).map_err(|e| {
         FileError::new(
             FileErrorKind::Internal,
             src.name.clone(),

@@ -70,7 +70,11 @@ fn scan_inner(
     opts: &Options,
     input_map: Option<sourcemap::InputMap>,
 ) -> Result<Vec<Finding>, FileError> {
-    let parsed = parse::parse(src, &src.text, opts.parse_mode)?;
+    let mut phases = crate::timing::Phases::start(&src.name);
+    // Comments matter to the scan only as suppressions.
+    let keep_comments = src.text.contains("guardmin-ignore");
+    let parsed = parse::parse_with(src, &src.text, opts.parse_mode, keep_comments)?;
+    phases.lap("parse");
     let parse::Parsed {
         fm,
         mut program,
@@ -79,7 +83,9 @@ fn scan_inner(
     } = parsed;
     let unresolved_mark = Mark::new();
     program.visit_mut_with(&mut resolver(unresolved_mark, Mark::new(), false));
+    phases.lap("resolve");
     let mut raw = analyze(&program, unresolved_mark);
+    phases.lap("analyze");
 
     if !opts.ignore_rules.contains(rules::guard_lost::META.id) {
         let original = match &opts.original {
@@ -96,14 +102,43 @@ fn scan_inner(
         ));
     }
 
+    let out = place(
+        src,
+        opts,
+        raw,
+        &comments,
+        fm.start_pos.0,
+        input_map.as_ref(),
+    );
+    phases.lap("report");
+    drop(program);
+    drop(comments);
+    phases.lap("drop");
+    Ok(out)
+}
+
+/// Gives each raw finding its line, column, code frame and original position, and drops the
+/// suppressed ones.
+fn place(
+    src: &Source,
+    opts: &Options,
+    raw: Vec<RawFinding>,
+    comments: &SingleThreadedComments,
+    start_pos: u32,
+    input_map: Option<&sourcemap::InputMap>,
+) -> Vec<Finding> {
+    if raw.is_empty() {
+        // Most files: nothing to place, so no line index to build.
+        return Vec::new();
+    }
     let idx = LineIndex::new(&src.text);
-    let suppressed = suppressions(&comments, &idx, fm.start_pos.0);
+    let suppressed = suppressions(comments, &idx, start_pos);
     let mut out = Vec::new();
     for f in raw {
         if opts.ignore_rules.contains(f.rule) {
             continue;
         }
-        let off = f.span.lo.0.saturating_sub(fm.start_pos.0) as usize;
+        let off = f.span.lo.0.saturating_sub(start_pos) as usize;
         let (line, column) = idx.line_col(off);
         if suppressed
             .iter()
@@ -112,9 +147,7 @@ fn scan_inner(
             continue;
         }
         let len = (f.span.hi.0.saturating_sub(f.span.lo.0) as usize).max(1);
-        let original = input_map
-            .as_ref()
-            .and_then(|m| sourcemap::original_position(&m.map, line, column));
+        let original = input_map.and_then(|m| sourcemap::original_position(&m.map, line, column));
         out.push(Finding {
             rule: f.rule,
             severity: f.severity,
@@ -128,7 +161,7 @@ fn scan_inner(
         });
     }
     out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
-    Ok(out)
+    out
 }
 
 /// Lines with a `guardmin-ignore` comment (the comment's own line) or a

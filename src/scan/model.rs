@@ -7,7 +7,7 @@
 //! Built in one walk over a resolved program (swc's `resolver` must have run: a binding is
 //! its `(name, SyntaxContext)`, and unresolved names carry the unresolved mark).
 
-use crate::guard::{const_string, guard_test, typeof_ident};
+use crate::guard::{const_string, guard_test};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
 use swc_atoms::Atom;
@@ -1364,7 +1364,9 @@ impl Visit for Builder<'_> {
 
     fn visit_unary_expr(&mut self, u: &UnaryExpr) {
         if u.op == UnaryOp::TypeOf {
-            if let Some(i) = typeof_ident(&Expr::Unary(u.clone())) {
+            // `typeof x` (parentheses allowed), without cloning the operand: a clone at
+            // every level made `typeof typeof ... x` quadratic.
+            if let Expr::Ident(i) = unparen(&u.arg) {
                 self.add_ref(i, true);
                 return;
             }
@@ -1375,20 +1377,49 @@ impl Visit for Builder<'_> {
     fn visit_bin_expr(&mut self, b: &BinExpr) {
         match b.op {
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr => {
-                b.left.visit_with(self);
-                let mut g = Vec::new();
-                if b.op == BinaryOp::LogicalAnd {
-                    positives(&b.left, &mut g);
-                } else {
-                    negatives(&b.left, &mut g);
+                // `a && b && c` nests to the left, `(a && b) && c`: walk the whole chain from
+                // its first operand, adding each operand's guards before the next one is
+                // visited. Recomputing them over the whole left side at every level made a
+                // long chain quadratic; the guards in force at each operand are the same.
+                let op = b.op;
+                let mut rest = vec![&*b.right];
+                let mut first = &*b.left;
+                while let Expr::Bin(l) = first {
+                    if l.op != op {
+                        break;
+                    }
+                    rest.push(&*l.right);
+                    first = &*l.left;
                 }
-                always_read(&b.left, &mut g);
-                self.push_guards(&g);
-                let foreign = u32::from(b.op == BinaryOp::LogicalAnd && self.foreign_test(&b.left));
-                self.foreign_env += foreign;
-                b.right.visit_with(self);
+                first.visit_with(self);
+                // `always_read` of a logical chain is that of its first operand.
+                let mut all = Vec::new();
+                always_read(first, &mut all);
+                let mut foreign = 0;
+                let mut prev = first;
+                let mut at_first = true;
+                for right in rest.into_iter().rev() {
+                    let mut g = Vec::new();
+                    if op == BinaryOp::LogicalAnd {
+                        positives(prev, &mut g);
+                        if foreign == 0 && self.foreign_test(prev) {
+                            foreign = 1;
+                            self.foreign_env += 1;
+                        }
+                    } else {
+                        negatives(prev, &mut g);
+                    }
+                    if at_first {
+                        g.append(&mut all);
+                        at_first = false;
+                    }
+                    self.push_guards(&g);
+                    all.extend(g);
+                    right.visit_with(self);
+                    prev = right;
+                }
                 self.foreign_env -= foreign;
-                self.pop_guards(&g);
+                self.pop_guards(&all);
             }
             BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::NotEq | BinaryOp::NotEqEq => {
                 let un = self.m.unresolved;
