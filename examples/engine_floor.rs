@@ -9,8 +9,8 @@
 
 use guardmin::minify::{minify, Options};
 use guardmin::source::Source;
-use rayon::prelude::*;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 #[global_allocator]
@@ -36,26 +36,29 @@ fn main() {
         read_input_map: false,
         ..Default::default()
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(256 << 20)
-        .build()
-        .expect("thread pool");
+    // As `guardmin minify` schedules: one worker per CPU, each taking the biggest file left.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = AtomicUsize::new(0);
+    let out = AtomicUsize::new(0);
     let start = Instant::now();
-    let out: usize = pool.install(|| {
-        srcs.par_iter()
-            .with_max_len(1)
-            .map(|s| {
-                minify(s, &opts)
-                    .unwrap_or_else(|e| panic!("{}: {e:?}", s.name))
-                    .code
-                    .len()
-            })
-            .sum()
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn_scoped(s, || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(src) = srcs.get(i) else { break };
+                    let m = minify(src, &opts).unwrap_or_else(|e| panic!("{}: {e:?}", src.name));
+                    out.fetch_add(m.code.len(), Ordering::Relaxed);
+                })
+                .expect("worker thread");
+        }
     });
+    let out = out.into_inner();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{{\"files\":{},\"bytes\":{bytes},\"output_bytes\":{out},\"seconds\":{secs:.6},\"threads\":{}}}",
         srcs.len(),
-        pool.current_num_threads()
+        threads
     );
 }
