@@ -117,7 +117,10 @@ pub fn parse_with(
         )
         .at(text, off)
     };
-    let program = result.map_err(to_err)?;
+    let mut program = result.map_err(to_err)?;
+    if text.contains("-->") {
+        repair_html_close_comment_names(&mut program, text, start);
+    }
     if let Some(e) = parser.take_errors().into_iter().next() {
         return Err(to_err(e));
     }
@@ -149,6 +152,54 @@ pub fn parse_with(
         program,
         comments,
     })
+}
+
+/// swc 47's lexer starts the token after an HTML close comment (`-->` at the start of a line,
+/// Annex B) at the comment: the name's span covers the comment, and a contextual keyword read
+/// as a name takes its text from that span (`c\n-->\nasync` gives the identifier
+/// `"-->\nasync"`, which the code generator writes out verbatim: found by fuzzing, refused by
+/// the self-check). Such names and spans are cut back to the identifier at their end.
+fn repair_html_close_comment_names(program: &mut Program, text: &str, start: u32) {
+    use swc_ecma_visit::{VisitMut, VisitMutWith};
+    struct Repair<'a> {
+        text: &'a str,
+        start: u32,
+    }
+    impl Repair<'_> {
+        fn repair(&self, sym: &mut swc_atoms::Atom, span: &mut swc_common::Span) {
+            let lo = span.lo.0.saturating_sub(self.start) as usize;
+            let hi = span.hi.0.saturating_sub(self.start) as usize;
+            let Some(slice) = self.text.get(lo..hi) else {
+                return;
+            };
+            if !slice.starts_with("-->") {
+                return;
+            }
+            let name_at = slice
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .last()
+                .map_or(slice.len(), |(i, _)| i);
+            let name = &slice[name_at..];
+            if name.is_empty() {
+                return;
+            }
+            span.lo = span.hi - swc_common::BytePos(name.len() as u32);
+            if sym.contains(['\n', '\r', '\u{2028}', '\u{2029}', '-']) {
+                *sym = name.into();
+            }
+        }
+    }
+    impl VisitMut for Repair<'_> {
+        fn visit_mut_ident(&mut self, i: &mut swc_ecma_ast::Ident) {
+            self.repair(&mut i.sym, &mut i.span);
+        }
+        fn visit_mut_ident_name(&mut self, i: &mut swc_ecma_ast::IdentName) {
+            self.repair(&mut i.sym, &mut i.span);
+        }
+    }
+    program.visit_mut_with(&mut Repair { text, start });
 }
 
 /// Where `yield` is used as a name (a reference, a binding or a label), which module code
@@ -245,4 +296,43 @@ fn check_nesting(src: &Source, text: &str) -> Result<(), FileError> {
         i += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swc_ecma_visit::{Visit, VisitWith};
+
+    fn names(code: &str) -> Vec<(String, usize)> {
+        struct V(Vec<(String, usize)>, u32);
+        impl Visit for V {
+            fn visit_ident(&mut self, i: &swc_ecma_ast::Ident) {
+                self.0
+                    .push((i.sym.to_string(), (i.span.lo.0 - self.1) as usize));
+            }
+        }
+        let src = Source::from_bytes("t.js".into(), code.as_bytes().to_vec()).unwrap();
+        swc_common::GLOBALS.set(&Default::default(), || {
+            let p = parse(&src, &src.text, ParseMode::Script).unwrap();
+            let mut v = V(Vec::new(), p.fm.start_pos.0);
+            p.program.visit_with(&mut v);
+            v.0
+        })
+    }
+
+    #[test]
+    fn names_after_an_html_close_comment_are_only_the_name() {
+        for kw in ["async", "let", "yield", "of"] {
+            let code = format!("c\n--> a comment\n{kw}\n");
+            let at = code.rfind(kw).unwrap();
+            assert_eq!(
+                names(&code),
+                vec![("c".to_string(), 0), (kw.to_string(), at)],
+                "{code:?}"
+            );
+        }
+        // A plain name after the comment was never affected; nor is code without one.
+        assert_eq!(names("a\n-->\nb"), vec![("a".into(), 0), ("b".into(), 6)]);
+        assert_eq!(names("a-- > b"), vec![("a".into(), 0), ("b".into(), 6)]);
+    }
 }

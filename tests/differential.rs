@@ -24,9 +24,8 @@ const CORPUS: &[&str] = &[
     "vue/dist/vue.global.js",
 ];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, show};
 
 fn npm(rel: &str) -> PathBuf {
     let p = root().join("target/npm/node_modules").join(rel);
@@ -36,15 +35,6 @@ fn npm(rel: &str) -> PathBuf {
         p.display()
     );
     p
-}
-
-fn show(o: &std::process::Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn minify_corpus(out: &Path, extra: &[&str]) -> Vec<(PathBuf, PathBuf)> {

@@ -18,102 +18,16 @@
 //! Needs Node.js 20+ and `scripts/install-npm.sh` (terser in `target/npm`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-// ------------------------------------------------------------------------------------------
-// Helpers (tests/tfjs.rs has its own copy: integration tests are separate crates).
+mod common;
+use common::{guardmin, guardmin_minify, node, node_json, run, show, terser_defaults};
+
+fn tmp() -> tempfile::TempDir {
+    common::tmp("guardmin-glue-")
+}
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn guardmin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_guardmin"))
-}
-
-fn node_modules() -> PathBuf {
-    let nm = root().join("target/npm/node_modules");
-    if !nm.join("terser/package.json").is_file() {
-        panic!(
-            "{} is missing terser: run scripts/install-npm.sh first (it installs the pinned npm \
-             packages these tests compare against)",
-            nm.display()
-        );
-    }
-    nm
-}
-
-fn node() -> Command {
-    let mut c = Command::new("node");
-    c.current_dir(root());
-    c
-}
-
-fn run(mut cmd: Command, what: &str) -> Output {
-    match cmd.output() {
-        Ok(o) => o,
-        Err(e) => panic!("could not run {what} ({cmd:?}): {e}; is it installed and on PATH?"),
-    }
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// `guardmin minify IN -o OUT`, which must succeed.
-fn guardmin_minify(input: &Path, out: &Path, extra: &[&str]) {
-    let mut c = guardmin();
-    c.arg("minify").arg(input).arg("-o").arg(out).args(extra);
-    let o = run(c, "guardmin");
-    assert!(
-        o.status.success(),
-        "guardmin minify {} failed:\n{}",
-        input.display(),
-        show(&o)
-    );
-    assert!(
-        out.is_file(),
-        "guardmin minify {} exited 0 but wrote no {}",
-        input.display(),
-        out.display()
-    );
-}
-
-/// terser 5.51.2 with its defaults (`compress: {}`, `mangle: true`, `module` for .mjs).
-fn terser_defaults(input: &Path, out: &Path) {
-    let terser = node_modules().join("terser");
-    let version = std::fs::read_to_string(terser.join("package.json")).unwrap();
-    assert!(
-        version.contains("\"version\": \"5.51.2\""),
-        "target/npm has another terser than the pinned 5.51.2; run scripts/install-npm.sh"
-    );
-    let script = r#"
-        const terser = require(process.env.TERSER);
-        const fs = require('fs');
-        const input = process.env.IN;
-        terser
-          .minify(fs.readFileSync(input, 'utf8'), { compress: {}, mangle: true, module: input.endsWith('.mjs') })
-          .then((r) => fs.writeFileSync(process.env.OUT, r.code))
-          .catch((e) => { console.error(e); process.exit(1); });
-    "#;
-    let mut c = node();
-    c.arg("-e")
-        .arg(script)
-        .env("TERSER", &terser)
-        .env("IN", input)
-        .env("OUT", out);
-    let o = run(c, "node");
-    assert!(
-        o.status.success(),
-        "terser failed on {}:\n{}",
-        input.display(),
-        show(&o)
-    );
+    common::root()
 }
 
 #[derive(Debug)]
@@ -186,13 +100,6 @@ fn expect_reference_error(sim: &Sim, what: &str) {
          fail), got:\n{}",
         sim.raw
     );
-}
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("guardmin-glue-")
-        .tempdir()
-        .unwrap()
 }
 
 fn file_name(p: &Path) -> String {
@@ -308,29 +215,6 @@ fn glue_table_lists_every_fixture() {
 
 // ------------------------------------------------------------------------------------------
 // fixtures/guards
-
-/// Runs a node script that prints one JSON value; CODE is on its stdin.
-fn node_json(script: &str, code: &str) -> serde_json::Value {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut c = node();
-    c.arg("-e")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("could not run node");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(code.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "node helper failed:\n{}", show(&o));
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("node helper printed no JSON ({e}):\n{}", show(&o)))
-}
 
 /// `typeof X` compared with "undefined" or "u" in any spelling and order; and equality
 /// comparisons with `void 0`.

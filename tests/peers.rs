@@ -26,43 +26,16 @@
 //!   no `process.env.NODE_ENV` define, so react-dom stays whole) over the same ten: no finding.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn run(mut cmd: Command, what: &str) -> Output {
-    match cmd.output() {
-        Ok(o) => o,
-        Err(e) => panic!("could not run {what} ({cmd:?}): {e}; is it installed and on PATH?"),
-    }
-}
+mod common;
+use common::{root, run, show};
 
 fn node_modules() -> PathBuf {
-    let nm = root().join("target/npm/node_modules");
-    for pkg in ["terser", "acorn", "@tensorflow/tfjs-backend-wasm"] {
-        if !nm.join(pkg).join("package.json").is_file() {
-            panic!(
-                "{} is missing {pkg}: run scripts/install-npm.sh first (it installs the pinned npm \
-                 packages these tests use)",
-                nm.display()
-            );
-        }
-    }
-    nm
+    common::node_modules(&["terser", "acorn", "@tensorflow/tfjs-backend-wasm"])
 }
 
 /// The bundles, by the short names `scripts/peers.mjs` gives them.

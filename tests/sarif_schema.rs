@@ -17,12 +17,11 @@ use guardmin::diagnostic::{CodeFrame, Finding, OriginalPosition, Severity};
 use guardmin::report::{self, Format, ScanReport};
 use guardmin::scan::rules::ALL;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// Runs the validator; `Ok(stdout)` when valid, `Err(output)` when the log is rejected.
 /// Panics (with what to do) when the validator itself cannot run.
