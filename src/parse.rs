@@ -125,20 +125,21 @@ pub fn parse_with(
         return Err(to_err(e));
     }
     // Code that turned out to be a module (auto mode, at its first `import`/`export`) is
-    // strict: swc keeps what only strict mode forbids (`yield` as a name, `with`, octal
+    // strict: swc keeps what only strict mode forbids (reserved words as names, `with`, octal
     // literals) aside in case the file is a script, and leaves it there for a module.
     if matches!(program, Program::Module(_)) {
         if let Some(e) = parser.take_script_module_errors().into_iter().next() {
             return Err(to_err(e));
         }
-        // Nor does it say that `yield` read as a name is one of those (it does in a `.mjs`).
-        if mode == ParseMode::Auto && text.contains("yield") {
-            if let Some(pos) = yield_as_name(&program) {
+        // Nor does it say that a word strict mode reserves (`yield`, `static`, `let`, ...)
+        // read as a name is one of those (it does in a `.mjs`). The output would not parse.
+        if mode == ParseMode::Auto && STRICT_RESERVED.iter().any(|w| text.contains(w)) {
+            if let Some((pos, word)) = strict_reserved_name(&program) {
                 let off = pos.0.saturating_sub(start) as usize;
                 return Err(FileError::new(
                     FileErrorKind::Syntax,
                     src.name.clone(),
-                    "syntax error: `yield` cannot be used as an identifier in strict mode (this file is a module: it has import or export)",
+                    format!("syntax error: `{word}` is reserved in strict mode and cannot be used as an identifier (this file is a module: it has import, export or import.meta)"),
                 )
                 .at(text, off));
             }
@@ -202,15 +203,30 @@ fn repair_html_close_comment_names(program: &mut Program, text: &str, start: u32
     program.visit_mut_with(&mut Repair { text, start });
 }
 
-/// Where `yield` is used as a name (a reference, a binding or a label), which module code
-/// never allows.
-fn yield_as_name(program: &Program) -> Option<swc_common::BytePos> {
+/// The words only strict mode reserves (ES2024 12.7.2), `await` aside (swc reports it).
+const STRICT_RESERVED: [&str; 9] = [
+    "implements",
+    "interface",
+    "let",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "yield",
+];
+
+/// Where a word of [`STRICT_RESERVED`] is used as a name (a reference, a binding or a label),
+/// which module code never allows.
+fn strict_reserved_name(program: &Program) -> Option<(swc_common::BytePos, &'static str)> {
     use swc_ecma_visit::{Visit, VisitWith};
-    struct Find(Option<swc_common::BytePos>);
+    struct Find(Option<(swc_common::BytePos, &'static str)>);
     impl Visit for Find {
         fn visit_ident(&mut self, i: &swc_ecma_ast::Ident) {
-            if self.0.is_none() && &*i.sym == "yield" {
-                self.0 = Some(i.span.lo);
+            if self.0.is_none() {
+                if let Some(w) = STRICT_RESERVED.iter().find(|w| **w == &*i.sym) {
+                    self.0 = Some((i.span.lo, w));
+                }
             }
         }
         // `import { yield as y }`, `export { y as yield }`: names of exports, not bindings.
@@ -332,7 +348,34 @@ mod tests {
             );
         }
         // A plain name after the comment was never affected; nor is code without one.
+        // (Positions below are byte offsets.)
         assert_eq!(names("a\n-->\nb"), vec![("a".into(), 0), ("b".into(), 6)]);
         assert_eq!(names("a-- > b"), vec![("a".into(), 0), ("b".into(), 6)]);
+    }
+
+    #[test]
+    fn strict_reserved_words_as_names_in_a_module_are_syntax_errors() {
+        let err = |code: &str| {
+            let src = Source::from_bytes("t.js".into(), code.as_bytes().to_vec()).unwrap();
+            swc_common::GLOBALS.set(&Default::default(), || {
+                parse(&src, &src.text, ParseMode::Auto)
+                    .err()
+                    .map(|e| e.message)
+            })
+        };
+        for w in STRICT_RESERVED {
+            let m = err(&format!("import.meta\n{w}\n")).unwrap_or_else(|| panic!("{w} accepted"));
+            assert!(
+                m.contains(&format!("`{w}`")) && m.contains("strict mode"),
+                "{m}"
+            );
+            // A script may use them as names; a module may use them as property names.
+            assert_eq!(err(&format!("var {w} = 1;\n")), None, "{w}");
+            assert_eq!(
+                err(&format!("export const o = {{ {w}: 1 }}; o.{w};\n")),
+                None,
+                "{w}"
+            );
+        }
     }
 }
