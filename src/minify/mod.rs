@@ -488,6 +488,18 @@ fn self_check(
         ParseMode::Script
     };
     let parsed = parse::parse_with(&out_src, code, mode, false).map_err(|e| {
+        // swc accepted an input with an early error it does not check (`e: break`): the
+        // input's fault, said as a syntax error there.
+        let input = parse::parse(src, &src.text, input_mode).ok();
+        if let Some((pos, msg)) = input.as_ref().and_then(|p| parse::early_error(&p.program)) {
+            let start = input.as_ref().map_or(0, |p| p.fm.start_pos.0);
+            return FileError::new(
+                FileErrorKind::Syntax,
+                src.name.clone(),
+                format!("syntax error: {msg}"),
+            )
+            .at(&src.text, pos.0.saturating_sub(start) as usize);
+        }
         FileError::new(
             FileErrorKind::Internal,
             src.name.clone(),
