@@ -76,7 +76,7 @@ pub fn parse_with(
     // comment (`r=<!--\n``==x` became "r=`!--\n``==x"). Where the parser met one, it is
     // rewritten into a `//` comment of the same length and the file parsed again: every
     // position stays where it was.
-    let html = text.contains("<!--") || text.contains("-->");
+    let html = may_have_html_comments(text);
     let parsed = parse_once(src, text, mode, keep_comments || html)?;
     if html && matches!(parsed.program, Program::Script(_)) {
         let start = parsed.fm.start_pos.0;
@@ -85,6 +85,21 @@ pub fn parse_with(
         }
     }
     Ok(parsed)
+}
+
+/// Whether `text` may hold an HTML-like comment: `<!--` anywhere, or `-->` with nothing but
+/// whitespace (or the end of a `/* */` comment) before it on its line. Text only: strings hold
+/// these too, which costs nothing but a parse that records comments.
+fn may_have_html_comments(text: &str) -> bool {
+    text.contains("<!--")
+        || text.match_indices("-->").any(|(at, _)| {
+            let line = &text[..at];
+            let from = line
+                .rfind(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .map_or(0, |i| i + 1);
+            let before = &line[from..];
+            before.trim().is_empty() || before.contains("*/")
+        })
 }
 
 /// `text` with each HTML-like comment the parser recorded turned into a `//` comment of the
@@ -182,7 +197,7 @@ fn parse_once(
         .at(text, off)
     };
     let mut program = result.map_err(to_err)?;
-    if text.contains("-->") {
+    if may_have_html_comments(text) {
         repair_html_close_comment_names(&mut program, text, start);
     }
     if let Some(e) = parser.take_errors().into_iter().next() {
