@@ -361,7 +361,8 @@ function machine() {
       return null;
     }
   };
-  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']);
+  // The results of an earlier run do not make the code being measured "uncommitted".
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results']);
   return {
     date: new Date().toISOString(),
     hostname: os.hostname(),
