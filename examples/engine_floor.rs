@@ -1,34 +1,46 @@
 //! The engine floor for the benchmark: what swc_ecma_minifier itself costs inside guardmin,
 //! with everything guardmin adds switched off (no guard protection or proof, no self-check,
-//! no source map, nothing written). Same options, same threads (biggest file first), same
-//! allocator as `guardmin minify`. Prints the bytes and seconds as JSON.
+//! no source map, nothing written). Same options, same scheduling (`discover`'s biggest-first
+//! order, `run_parallel`'s workers), same allocator as `guardmin minify`; files are read
+//! before the clock starts. Prints the bytes and seconds as JSON.
 //!
 //!     cargo run --profile dist --example engine_floor -- FILE...
 //!
 //! Not a mode of the product: output from here is exactly what guardmin exists to avoid.
 
+use guardmin::commands::{run_parallel, threads};
+use guardmin::discover::{discover, Filters, Input};
 use guardmin::minify::{minify, Options};
 use guardmin::source::Source;
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let mut files: Vec<String> = std::env::args().skip(1).collect();
-    if files.is_empty() {
+    let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    if paths.is_empty() {
         eprintln!("usage: engine_floor FILE...");
         std::process::exit(2);
     }
-    let size = |f: &String| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
-    files.sort_by_key(|f| std::cmp::Reverse(size(f)));
-    let srcs: Vec<Source> = files
+    let inputs = discover(&paths, &Filters::default())
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .inputs;
+    let srcs: HashMap<&PathBuf, Source> = inputs
         .iter()
-        .map(|f| Source::read(Path::new(f), f.clone()).unwrap_or_else(|e| panic!("{f}: {e:?}")))
+        .filter_map(|i| match i {
+            Input::File { path, .. } => Some(path),
+            Input::Stdin => None,
+        })
+        .map(|p| {
+            let src = Source::read(p, p.display().to_string())
+                .unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
+            (p, src)
+        })
         .collect();
-    let bytes: usize = srcs.iter().map(|s| s.text.len()).sum();
+    let bytes: usize = srcs.values().map(|s| s.text.len()).sum();
     let opts = Options {
         preserve_guards: false,
         self_check: false,
@@ -36,29 +48,26 @@ fn main() {
         read_input_map: false,
         ..Default::default()
     };
-    // As `guardmin minify` schedules: one worker per CPU, each taking the biggest file left.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let next = AtomicUsize::new(0);
-    let out = AtomicUsize::new(0);
+    let workers = threads(None);
     let start = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            std::thread::Builder::new()
-                .stack_size(256 << 20)
-                .spawn_scoped(s, || loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(src) = srcs.get(i) else { break };
-                    let m = minify(src, &opts).unwrap_or_else(|e| panic!("{}: {e:?}", src.name));
-                    out.fetch_add(m.code.len(), Ordering::Relaxed);
-                })
-                .expect("worker thread");
-        }
-    });
-    let out = out.into_inner();
+    let out: usize = run_parallel(
+        &inputs,
+        workers,
+        |i| match i {
+            Input::File { path, .. } => {
+                let src = &srcs[path];
+                let m = minify(src, &opts).unwrap_or_else(|e| panic!("{}: {e:?}", src.name));
+                m.code.len()
+            }
+            Input::Stdin => 0,
+        },
+        |_| {},
+    )
+    .into_iter()
+    .sum();
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "{{\"files\":{},\"bytes\":{bytes},\"output_bytes\":{out},\"seconds\":{secs:.6},\"threads\":{}}}",
-        srcs.len(),
-        threads
+        "{{\"files\":{},\"bytes\":{bytes},\"output_bytes\":{out},\"seconds\":{secs:.6},\"threads\":{workers}}}",
+        srcs.len()
     );
 }

@@ -10,7 +10,8 @@
 use crate::output::write_atomic;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &str = "guardmin-cache 1";
+// 2: entries no longer carry the gzip size (computed for the summary when shown).
+const MAGIC: &str = "guardmin-cache 2";
 
 /// What a cached run produces for one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +19,6 @@ pub struct Entry {
     pub code: Vec<u8>,
     pub map: Option<Vec<u8>>,
     pub guards: usize,
-    pub gzip: usize,
 }
 
 pub struct Cache {
@@ -81,7 +81,7 @@ impl Cache {
 
 fn encode(e: &Entry) -> Vec<u8> {
     let map_len = e.map.as_ref().map(|m| m.len() as i64).unwrap_or(-1);
-    let mut body = format!("{} {} {} {}\n", e.code.len(), map_len, e.guards, e.gzip).into_bytes();
+    let mut body = format!("{} {} {}\n", e.code.len(), map_len, e.guards).into_bytes();
     body.extend_from_slice(&e.code);
     if let Some(m) = &e.map {
         body.extend_from_slice(m);
@@ -104,7 +104,6 @@ fn decode(bytes: &[u8]) -> Option<Entry> {
     let code_len: usize = nums.next()?.parse().ok()?;
     let map_len: i64 = nums.next()?.parse().ok()?;
     let guards = nums.next()?.parse().ok()?;
-    let gzip = nums.next()?.parse().ok()?;
     let rest = &body[nl + 1..];
     let code = rest.get(..code_len)?.to_vec();
     let map = match map_len {
@@ -115,12 +114,7 @@ fn decode(bytes: &[u8]) -> Option<Entry> {
         ),
     };
     let expected = code_len + map.as_ref().map_or(0, Vec::len);
-    (rest.len() == expected).then_some(Entry {
-        code,
-        map,
-        guards,
-        gzip,
-    })
+    (rest.len() == expected).then_some(Entry { code, map, guards })
 }
 
 #[cfg(test)]
@@ -132,7 +126,6 @@ mod tests {
             code: b"var a=1;\n".to_vec(),
             map: Some(b"{\"version\":3}".to_vec()),
             guards: 2,
-            gzip: 30,
         }
     }
 

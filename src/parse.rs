@@ -196,10 +196,7 @@ fn parse_once(
         )
         .at(text, off)
     };
-    let mut program = result.map_err(to_err)?;
-    if may_have_html_comments(text) {
-        repair_html_close_comment_names(&mut program, text, start);
-    }
+    let program = result.map_err(to_err)?;
     if let Some(e) = parser.take_errors().into_iter().next() {
         return Err(to_err(e));
     }
@@ -232,54 +229,6 @@ fn parse_once(
         program,
         comments,
     })
-}
-
-/// swc 47's lexer starts the token after an HTML close comment (`-->` at the start of a line,
-/// Annex B) at the comment: the name's span covers the comment, and a contextual keyword read
-/// as a name takes its text from that span (`c\n-->\nasync` gives the identifier
-/// `"-->\nasync"`, which the code generator writes out verbatim: found by fuzzing, refused by
-/// the self-check). Such names and spans are cut back to the identifier at their end.
-fn repair_html_close_comment_names(program: &mut Program, text: &str, start: u32) {
-    use swc_ecma_visit::{VisitMut, VisitMutWith};
-    struct Repair<'a> {
-        text: &'a str,
-        start: u32,
-    }
-    impl Repair<'_> {
-        fn repair(&self, sym: &mut swc_atoms::Atom, span: &mut swc_common::Span) {
-            let lo = span.lo.0.saturating_sub(self.start) as usize;
-            let hi = span.hi.0.saturating_sub(self.start) as usize;
-            let Some(slice) = self.text.get(lo..hi) else {
-                return;
-            };
-            if !slice.starts_with("-->") {
-                return;
-            }
-            let name_at = slice
-                .char_indices()
-                .rev()
-                .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '$')
-                .last()
-                .map_or(slice.len(), |(i, _)| i);
-            let name = &slice[name_at..];
-            if name.is_empty() {
-                return;
-            }
-            span.lo = span.hi - swc_common::BytePos(name.len() as u32);
-            if sym.contains(['\n', '\r', '\u{2028}', '\u{2029}', '-']) {
-                *sym = name.into();
-            }
-        }
-    }
-    impl VisitMut for Repair<'_> {
-        fn visit_mut_ident(&mut self, i: &mut swc_ecma_ast::Ident) {
-            self.repair(&mut i.sym, &mut i.span);
-        }
-        fn visit_mut_ident_name(&mut self, i: &mut swc_ecma_ast::IdentName) {
-            self.repair(&mut i.sym, &mut i.span);
-        }
-    }
-    program.visit_mut_with(&mut Repair { text, start });
 }
 
 /// The words only strict mode reserves (ES2024 12.7.2), `await` aside (swc reports it).

@@ -369,8 +369,6 @@ fn process(
         // Compressing only feeds the summary line: skipped under --quiet.
         gzip_out: if args.input.quiet {
             0
-        } else if entry.gzip > 0 || entry.code.is_empty() {
-            entry.gzip
         } else {
             gzip_len(&entry.code)
         },
@@ -465,12 +463,10 @@ fn build(
     if !code.ends_with('\n') {
         code.push('\n');
     }
-    let gzip = 0; // filled in for the summary, see `gzip_out`
     Ok(Entry {
         code: code.into_bytes(),
         map: map_file,
         guards: result.guards,
-        gzip,
     })
 }
 
