@@ -25,83 +25,38 @@
 //! return function(t){typeof e<"u"&&e&&(r=e); /* ... new Worker(...) ... */}})();
 //! ```
 
-use super::super::model::{FnId, Invocation, Model};
+use super::super::model::Model;
 use super::super::RawFinding;
 use crate::diagnostic::{RuleMeta, Severity};
-use std::collections::HashSet;
 
 pub const META: RuleMeta = RuleMeta {
     id: "emscripten-script-dir",
     severity: Severity::Error,
-    summary: "An Emscripten pthreads factory reads _scriptDir/_scriptName without the typeof guard, so its workers throw ReferenceError.",
-    help: "minify this file with `guardmin minify` (or terser with `compress: { typeofs: false }`); swc and oxc have no switch that keeps the guard",
+    summary: "An Emscripten pthreads factory whose text is sent to its workers reads _scriptDir/_scriptName without the typeof guard, so its workers throw ReferenceError.",
+    help: "minify this file with `guardmin minify` (or terser with `compress: { typeofs: false }`), or repair it with `guardmin fix`; swc and oxc have no switch that keeps the guard",
 };
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
-    let serialized: HashSet<FnId> = model.serialized().into_iter().map(|(f, _, _)| f).collect();
-    let by_fn = model.refs_by_fn();
-    let mut vars: Vec<_> = model
-        .bindings
-        .iter()
-        .filter(|(_, b)| b.script_dir && b.decl_fn != usize::MAX)
-        .collect();
-    vars.sort_by_key(|(_, b)| b.span.lo);
-    for (id, b) in vars {
-        let g = b.decl_fn;
-        // Factories: threaded or serialized functions inside the variable's scope that are
-        // not invoked in place, outermost first.
-        let is_factory = |f: FnId| {
-            f != g
-                && model.fns[f].invocation != Invocation::Iife
-                && (serialized.contains(&f) || model.uses_threads(f))
-        };
-        let mut factories = Vec::new();
-        for f in 1..model.fns.len() {
-            if !model.is_within(f, g) || !is_factory(f) {
-                continue;
-            }
-            let mut a = model.fns[f].parent;
-            let mut nested = false;
-            while let Some(p) = a {
-                if p == g {
-                    break;
-                }
-                if is_factory(p) {
-                    nested = true;
-                    break;
-                }
-                a = model.fns[p].parent;
-            }
-            if !nested {
-                factories.push(f);
-            }
+    let (leaving, reads) = model.leaking_reads();
+    for lr in reads {
+        let r = &model.reads[lr.read];
+        let Some(b) = r.binding else { continue };
+        if !model.binding(b).script_dir {
+            continue;
         }
-        for f in factories {
-            let mut executed: Vec<_> = model.executed(f).into_iter().collect();
-            executed.sort_unstable();
-            let mut refs: Vec<usize> = executed
-                .iter()
-                .flat_map(|e| by_fn[*e].iter().copied())
-                .collect();
-            refs.sort_unstable();
-            let first = refs
-                .into_iter()
-                .map(|i| &model.refs[i])
-                .find(|r| &r.id == id && !r.in_typeof && !r.guarded && !r.foreign_env);
-            if let Some(r) = first {
-                out.push(RawFinding {
-                    rule: META.id,
-                    severity: META.severity,
-                    span: r.span,
-                    name: id.0.to_string(),
-                    message: format!(
-                        "`{}` (Emscripten's script directory, set from document.currentScript / import.meta.url) is read without its typeof guard in a pthreads factory; workers rebuild the factory from its source text, where `{}` is not defined: every worker throws ReferenceError",
-                        id.0, id.0
-                    ),
-                    help: META.help.to_string(),
-                });
-            }
-        }
+        let sink = &model.sinks[leaving[lr.leaving].sink.index()];
+        let name = &r.name;
+        out.push(RawFinding {
+            rule: META.id,
+            severity: META.severity,
+            span: r.span,
+            name: name.to_string(),
+            message: format!(
+                "`{name}` (Emscripten's script directory, set from document.currentScript / import.meta.url) is read without its typeof guard in a factory whose source text is sent to its workers ({}); there `{name}` is not defined: every worker throws ReferenceError",
+                sink.kind
+            ),
+            help: META.help.to_string(),
+        });
     }
 }
 
@@ -117,7 +72,7 @@ mod tests {
             .collect()
     }
 
-    const MINIFIED_BAD: &str = "var M=(()=>{var e=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0;\nreturn function(t){var r=\"\";void 0!==e&&e&&(r=e);t.w=function(){return new Worker(r)};return t}})();\n";
+    const MINIFIED_BAD: &str = "var M=(()=>{var e=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0;\nreturn function(t){var r=\"\";void 0!==e&&e&&(r=e);t.w=function(){return new Worker(r)};return t}})();\nnew Worker(URL.createObjectURL(new Blob([\"var M = \"+M.toString()])));\n";
 
     #[test]
     fn bad_minified_shape() {
@@ -140,7 +95,7 @@ mod tests {
             "globalThis.document?.currentScript?.src",
             "import.meta.url",
         ] {
-            let code = format!("var M = (() => {{\n  var _scriptName = {init};\n  return async function (moduleArg = {{}}) {{\n    var d = '';\n    if (_scriptName) d = new URL('.', _scriptName).href;\n    new Worker(d);\n  }};\n}})();\nexport default M;\n");
+            let code = format!("var M = (() => {{\n  var _scriptName = {init};\n  return async function (moduleArg = {{}}) {{\n    var d = '';\n    if (_scriptName) d = new URL('.', _scriptName).href;\n    new Worker(d);\n  }};\n}})();\nnew Blob(['var M = ' + M.toString()]);\nexport default M;\n");
             assert_eq!(rule(&code), vec![(5, 9)], "{init}");
         }
     }
@@ -148,7 +103,7 @@ mod tests {
     #[test]
     fn webpack_filename_fallback_shape() {
         // webpack + terser: `__filename` became "/index.js", and the declaration a sequence.
-        let code = "var r={1(e,t,n){var a,r=(a=(a=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0)||\"/index.js\",function(e){var t=\"\";void 0!==a&&a&&(t=a);new Worker(t);return e});e.exports=r}};\n";
+        let code = "var r={1(e,t,n){var a,r=(a=(a=\"undefined\"!=typeof document&&document.currentScript?document.currentScript.src:void 0)||\"/index.js\",function(e){var t=\"\";void 0!==a&&a&&(t=a);new Worker(t);return e});e.exports=r}};\nvar f=function(n){var m={exports:{}};r[n](m,m.exports,f);return m.exports};new Blob([\"var M=\"+f(1).toString()]);\n";
         assert_eq!(
             rule(code),
             vec![(1, 162)],

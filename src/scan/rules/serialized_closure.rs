@@ -24,10 +24,9 @@
 //! new Worker(URL.createObjectURL(new Blob([`onmessage = e => postMessage((${work})(e.data))`])));
 //! ```
 
-use super::super::model::{Def, Model};
+use super::super::model::Model;
 use super::super::RawFinding;
 use crate::diagnostic::{RuleMeta, Severity};
-use std::collections::HashSet;
 
 pub const META: RuleMeta = RuleMeta {
     id: "serialized-closure",
@@ -37,58 +36,35 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
-    // Names another rule already reported (emscripten-script-dir): one report per bug.
-    let already: HashSet<String> = out.iter().map(|f| f.name.clone()).collect();
-    let by_fn = model.refs_by_fn();
-    for (f, sink_idx, provided) in model.serialized() {
-        let sink = &model.sinks[sink_idx];
-        let info = &model.fns[f];
-        let mut reported = HashSet::new();
-        let mut executed: Vec<_> = model.executed(f).into_iter().collect();
-        executed.sort_unstable();
-        let mut candidates: Vec<usize> = executed
-            .iter()
-            .flat_map(|g| by_fn[*g].iter().copied())
-            .collect();
-        candidates.sort_unstable();
-        for ri in candidates {
-            let r = &model.refs[ri];
-            if r.in_typeof
-                || r.guarded
-                || r.foreign_env
-                || model.is_unresolved(&r.id)
-                || already.contains(&*r.id.0)
-            {
-                continue;
-            }
-            let Some(b) = model.bindings.get(&r.id) else {
-                continue;
-            };
-            if b.decl_fn == usize::MAX || model.is_within(b.decl_fn, f) {
-                continue;
-            }
-            if provided.contains(&r.id.0) || info.own_name.as_ref() == Some(&r.id) {
-                continue;
-            }
-            // The function's own declared name: its text declares it.
-            if b.defs.iter().any(|d| matches!(d, Def::Fn(g) if *g == f)) {
-                continue;
-            }
-            if !reported.insert(r.id.clone()) {
-                continue;
-            }
-            out.push(RawFinding {
-                rule: META.id,
-                severity: META.severity,
-                span: r.span,
-                name: r.id.0.to_string(),
-                message: format!(
-                    "`{}` is declared outside a function whose source text is sent elsewhere ({}); where that text runs, `{}` is not defined and this read throws ReferenceError",
-                    r.id.0, sink.kind, r.id.0
-                ),
-                help: META.help.replace("NAME", &r.id.0),
-            });
+    let (leaving, reads) = model.leaking_reads();
+    for lr in reads {
+        let r = &model.reads[lr.read];
+        let Some(b) = r.binding else { continue };
+        if model.binding(b).script_dir {
+            continue; // emscripten-script-dir reports it
         }
+        let l = &leaving[lr.leaving];
+        let sink = &model.sinks[l.sink.index()];
+        let name = &r.name;
+        let joined = if l.prelude.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the text it is joined with declares {}, not `{name}` (was the binding renamed by a minifier?)",
+                l.prelude.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        out.push(RawFinding {
+            rule: META.id,
+            severity: META.severity,
+            span: r.span,
+            name: name.to_string(),
+            message: format!(
+                "`{name}` is declared outside a function whose source text is sent elsewhere ({}); where that text runs, `{name}` is not defined and this read throws ReferenceError{joined}",
+                sink.kind
+            ),
+            help: META.help.replace("NAME", name),
+        });
     }
 }
 
@@ -124,14 +100,14 @@ mod tests {
             "'' + f",
             "f + ''",
             "`${f}`",
-            "new Blob([f])",
-            "eval('(' + f + ')()')",
-            "new Function('return ' + f)",
+            "[f].join('')",
+            "JSON.stringify(String(f))",
             "Function.prototype.toString.call(f)",
         ];
         for s in sinks {
-            let code =
-                format!("var outer = 1;\nvar f = function () {{ return outer; }};\nvar t = {s};\n");
+            let code = format!(
+                "var outer = 1;\nvar f = function () {{ return outer; }};\nvar t = {s};\nnew Blob([t]);\n"
+            );
             assert_eq!(rule(&code), vec![(2, 30)], "sink {s}");
         }
     }
@@ -139,10 +115,11 @@ mod tests {
     #[test]
     fn data_flow_through_iife_sequence_reassignment_and_commonjs() {
         // IIFE return value.
-        let iife = "var f = (function(){ var hidden = 1; return function(){ return hidden; }; })();\nf.toString();\n";
+        let iife = "var f = (function(){ var hidden = 1; return function(){ return hidden; }; })();\nnew Blob([f.toString()]);\n";
         assert_eq!(rule(iife).len(), 1);
         // Sequence expression and re-assignment.
-        let seq = "var x = 1, g;\ng = (0, function(){ return x; });\nvar h = g;\nString(h);\n";
+        let seq =
+            "var x = 1, g;\ng = (0, function(){ return x; });\nvar h = g;\neval(String(h));\n";
         assert_eq!(rule(seq).len(), 1);
         // CommonJS wrapper, as rollup emits it, plus an interop helper called for two modules.
         let cjs = "var top = 3;\nfunction interop(x) { return x && x.__esModule ? x['default'] : x; }\n\
@@ -152,20 +129,20 @@ var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M =
         let got = rule(cjs);
         assert_eq!(got, vec![(4, 69)], "only module a is serialized: {got:?}");
         // Object method.
-        let method = "var k = 1;\nvar o = { run() { return k; } };\no.run.toString();\n";
+        let method = "var k = 1;\nvar o = { run() { return k; } };\nnew Worker(URL.createObjectURL(new Blob([o.run.toString()])));\n";
         assert_eq!(rule(method).len(), 1);
     }
 
     #[test]
     fn only_code_that_runs_counts() {
         // Inner function called by name and a callback: both run.
-        let runs = "var a = 1, b = 2;\nfunction w() { function inner() { return a; } [1].forEach(function () { b; }); return inner(); }\nw.toString();\n";
+        let runs = "var a = 1, b = 2;\nfunction w() { function inner() { return a; } [1].forEach(function () { b; }); return inner(); }\neval('(' + w + ')()');\n";
         assert_eq!(rule(runs).len(), 2);
         // A method stored on an object only runs if something calls it.
-        let stored = "var a = 1;\nfunction w() { var api = { later: function () { return a; } }; return api; }\nw.toString();\n";
+        let stored = "var a = 1;\nfunction w() { var api = { later: function () { return a; } }; return api; }\neval('(' + w + ')()');\n";
         assert!(rule(stored).is_empty());
         // Node-only branches never run in a worker.
-        let node = "var fs = {};\nfunction w() { var IS_NODE = typeof process == 'object'; if (IS_NODE) { fs.x; } if (typeof window !== 'undefined' && window.document) fs.y; }\nw.toString();\n";
+        let node = "var fs = {};\nfunction w() { var IS_NODE = typeof process == 'object'; if (IS_NODE) { fs.x; } if (typeof window !== 'undefined' && window.document) fs.y; }\neval('(' + w + ')()');\n";
         assert!(rule(node).is_empty());
     }
 
@@ -176,7 +153,7 @@ var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M =
             "var M = 1;\nfunction f() { return [M, f]; }\nnew Blob(['var M = ' + f.toString()]);\n";
         assert!(rule(code).is_empty(), "{:?}", findings(code));
         // Locals and parameters of the function itself.
-        let local = "function f(p) { var q = p; return q; }\nf.toString();\n";
+        let local = "function f(p) { var q = p; return q; }\nnew Blob([f.toString()]);\n";
         assert!(rule(local).is_empty());
     }
 
@@ -191,16 +168,18 @@ var a = interop(a$1.exports);\nvar b = interop(b$1.exports);\nnew Blob(['var M =
             "typeof v === 'undefined' || v",
             "typeof v === 'function' ? v : 0",
         ] {
-            let code = format!("var v = 1;\nfunction f() {{ return {guard}; }}\nf.toString();\n");
+            let code = format!(
+                "var v = 1;\nfunction f() {{ return {guard}; }}\nnew Blob([f.toString()]);\n"
+            );
             assert!(rule(&code).is_empty(), "{guard}");
         }
         // A sequence is as true as its last expression (swc merges `if (a) x; if (guard) y`).
-        let seq = "var v = 1, w;\nfunction f() { if ((w = 1), typeof v < \"u\" && v) return v; }\nf.toString();\n";
+        let seq = "var v = 1, w;\nfunction f() { if ((w = 1), typeof v < \"u\" && v) return v; }\nnew Blob([f.toString()]);\n";
         assert!(rule(seq).is_empty());
-        let early = "var v = 1;\nfunction f() { if (typeof v === 'undefined') return 0; return v; }\nf.toString();\n";
+        let early = "var v = 1;\nfunction f() { if (typeof v === 'undefined') return 0; return v; }\nnew Blob([f.toString()]);\n";
         assert!(rule(early).is_empty());
         // A rewritten guard is a finding, reported once.
-        let broken = "var v = 1;\nfunction f() { return void 0 !== v && v && v; }\nf.toString();\n";
+        let broken = "var v = 1;\nfunction f() { return void 0 !== v && v && v; }\nnew Blob([f.toString()]);\n";
         assert_eq!(rule(broken), vec![(2, 34)]);
     }
 

@@ -114,10 +114,13 @@ pub const REALM_GLOBALS: &[&str] = &[
 ];
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
-    for vc in &model.void_compares {
-        let r = &model.refs[vc.ref_index];
-        let name = &*r.id.0;
-        if r.guarded || REALM_GLOBALS.contains(&name) || model.assigned_globals.contains(&r.id.0) {
+    for &vc in &model.void_compares {
+        let r = &model.reads[vc];
+        let name = &*r.name;
+        if model.global_guarded(r)
+            || REALM_GLOBALS.contains(&name)
+            || model.assigned_globals.contains(&r.name)
+        {
             continue;
         }
         out.push(RawFinding {

@@ -1,0 +1,806 @@
+//! Expressions: each one is lowered to the node that holds its values, recording reads,
+//! guard facts, sinks and the value-flow constraints of calls, loads and stores.
+
+use super::flow::{Call, Op, Val, ANY_FIELD};
+use super::guards;
+use super::ids::{FnId, NodeId};
+use super::scopes::{Builder, FnBody};
+use super::Sink;
+use swc_atoms::Atom;
+use swc_common::Span;
+use swc_ecma_ast::*;
+use swc_ecma_visit::VisitWith;
+
+/// Array methods that call their callback with the elements.
+pub(super) const ITERATORS: &[&str] = &[
+    "forEach",
+    "map",
+    "filter",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flatMap",
+    "sort",
+    "reduce",
+    "reduceRight",
+];
+/// Array methods whose result holds the receiver's elements.
+pub(super) const ELEMENT_COPIES: &[&str] = &[
+    "filter",
+    "sort",
+    "slice",
+    "reverse",
+    "concat",
+    "flat",
+    "toSorted",
+    "toReversed",
+];
+/// Promise methods that call their callback later.
+pub(super) const PROMISE_CALLBACKS: &[&str] = &["then", "catch", "finally"];
+/// The field that holds a promise's value.
+pub(super) const PROMISE_VALUE: &str = "%value";
+
+impl Builder {
+    pub(super) fn const_node(&mut self, v: Val) -> NodeId {
+        let n = self.m.flow.node();
+        self.m.flow.add(n, v);
+        n
+    }
+
+    pub(super) fn text_of(&mut self, n: NodeId) -> NodeId {
+        let t = self.m.flow.node();
+        self.m.flow.op(n, Op::ToText { dst: t });
+        t
+    }
+
+    /// A sink: `stringifies` when it turns functions into their text (`new Blob([f])`,
+    /// `Function(f)`); others take only text (`eval(f)` returns `f`, `setTimeout(f)` calls it).
+    pub(super) fn add_sink(
+        &mut self,
+        span: Span,
+        kind: &'static str,
+        parts: &[NodeId],
+        stringifies: bool,
+    ) {
+        let s = self.m.flow.node();
+        for &p in parts {
+            let op = if stringifies {
+                Op::ToText { dst: s }
+            } else {
+                Op::TextOnly { dst: s }
+            };
+            self.m.flow.op(p, op);
+        }
+        self.m.sinks.push(Sink {
+            span,
+            kind,
+            node: s,
+        });
+    }
+
+    pub(super) fn new_array(&mut self, elems: &[NodeId]) -> NodeId {
+        let o = self.new_obj();
+        let any = self.m.flow.field(Val::Obj(o), ANY_FIELD);
+        for &e in elems {
+            self.m.flow.edge(e, any);
+        }
+        self.const_node(Val::Obj(o))
+    }
+
+    fn key_val(&mut self, name: &Atom) -> Val {
+        Val::Key(self.m.flow.key(name))
+    }
+
+    fn num_key(n: f64) -> Atom {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            Atom::from(format!("{}", n as i64))
+        } else {
+            Atom::from(format!("{n}"))
+        }
+    }
+
+    /// The lowered expression's node, or `None` when it holds no value the flow tracks.
+    pub(super) fn expr(&mut self, e: &Expr) -> Option<NodeId> {
+        match e {
+            Expr::Ident(i) => self.ident(i),
+            Expr::This(_) => {
+                let f = self.this_fn();
+                Some(self.m.flow.this_of(f))
+            }
+            Expr::Lit(Lit::Str(s)) => {
+                let text = s.value.as_str().unwrap_or_default().to_string();
+                let k = self.key_val(&Atom::from(text.as_str()));
+                let n = self.const_node(k);
+                if let Some(d) = self.decl_val(&text) {
+                    self.m.flow.add(n, d);
+                }
+                Some(n)
+            }
+            Expr::Lit(Lit::Num(n)) => {
+                let k = self.key_val(&Self::num_key(n.value));
+                Some(self.const_node(k))
+            }
+            Expr::Lit(_) => None,
+            Expr::Tpl(t) => Some(self.tpl(t)),
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Seq(s) => {
+                let mut last = None;
+                for x in &s.exprs {
+                    last = self.expr(x);
+                }
+                last
+            }
+            Expr::Array(a) => {
+                let mut elems = Vec::new();
+                let mut spreads = Vec::new();
+                for el in a.elems.iter().flatten() {
+                    if let Some(n) = self.expr(&el.expr) {
+                        if el.spread.is_some() {
+                            spreads.push(n);
+                        } else {
+                            elems.push(n);
+                        }
+                    }
+                }
+                for s in spreads {
+                    let inner = self.elems_of(s);
+                    elems.push(inner);
+                }
+                Some(self.new_array(&elems))
+            }
+            Expr::Object(o) => Some(self.object(o)),
+            Expr::Fn(f) => {
+                let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
+                let id = self.function(
+                    f.function.span,
+                    false,
+                    f.ident.as_ref(),
+                    &params,
+                    FnBody::Block(f.function.body.as_ref()),
+                );
+                Some(self.const_node(Val::Fn(id)))
+            }
+            Expr::Arrow(a) => {
+                let params: Vec<&Pat> = a.params.iter().collect();
+                let body = match &*a.body {
+                    ArrowFunctionBody::FunctionBody(b) => FnBody::Block(Some(b)),
+                    ArrowFunctionBody::Expr(e) => FnBody::Expr(e),
+                };
+                let id = self.function(a.span, true, None, &params, body);
+                Some(self.const_node(Val::Fn(id)))
+            }
+            Expr::Class(c) => self.class(&c.class, c.ident.as_ref()),
+            Expr::Unary(u) => {
+                if u.op == UnaryOp::TypeOf {
+                    if let Expr::Ident(i) = guards::unparen(&u.arg) {
+                        self.read(i, true);
+                        return None;
+                    }
+                }
+                self.expr(&u.arg);
+                None
+            }
+            Expr::Update(u) => {
+                self.expr(&u.arg);
+                None
+            }
+            Expr::Bin(b) => self.bin(b),
+            Expr::Assign(a) => self.assign(a),
+            Expr::Member(m) => self.member(m),
+            Expr::SuperProp(s) => {
+                if let SuperProp::Computed(c) = &s.prop {
+                    self.expr(&c.expr);
+                }
+                None
+            }
+            Expr::Cond(c) => {
+                let lowered = guards::is_optional_chain_lowering(c);
+                self.in_optional_chain_test += u32::from(lowered);
+                self.expr(&c.test);
+                self.in_optional_chain_test -= u32::from(lowered);
+                let facts = self.facts_of(&c.test);
+                let a = self.branch(&c.test, &facts.when_true, true, |b| b.expr(&c.cons));
+                let b = self.branch(&c.test, &facts.when_false, false, |b| b.expr(&c.alt));
+                self.join(a, b)
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::New(n) => self.new_expr(n),
+            Expr::Await(a) => {
+                let v = self.expr(&a.arg)?;
+                let k = self.m.flow.key(&Atom::from(PROMISE_VALUE));
+                let resolved = self.load(v, Some(k));
+                self.join(Some(v), Some(resolved))
+            }
+            Expr::Yield(y) => {
+                if let Some(arg) = &y.arg {
+                    self.expr(arg);
+                }
+                None
+            }
+            Expr::MetaProp(m) => {
+                if m.kind == MetaPropKind::ImportMeta {
+                    self.def_flags.0 = true;
+                }
+                None
+            }
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => self.member(m),
+                OptChainBase::Call(c) => {
+                    let call = CallExpr {
+                        span: c.span,
+                        ctxt: c.ctxt,
+                        callee: Callee::Expr(c.callee.clone()),
+                        args: c.args.clone(),
+                        type_args: None,
+                    };
+                    self.call(&call)
+                }
+            },
+            Expr::TaggedTpl(t) => {
+                self.expr(&t.tag);
+                for x in &t.tpl.exprs {
+                    self.expr(x);
+                }
+                None
+            }
+            other => {
+                other.visit_children_with(self);
+                None
+            }
+        }
+    }
+
+    fn ident(&mut self, i: &Ident) -> Option<NodeId> {
+        let idx = self.read(i, false);
+        if !self.is_unresolved(i) {
+            let b = self.m.reads[idx].binding?;
+            return Some(self.var_node(b));
+        }
+        match &*i.sym {
+            "undefined" => None,
+            "self" | "window" | "globalThis" => Some(self.global_node),
+            "arguments" => {
+                let f = self.this_fn();
+                Some(self.arguments_of(f))
+            }
+            name => {
+                match name {
+                    "SharedArrayBuffer" | "Atomics" => {
+                        self.m.shared_memory_at.get_or_insert(i.span);
+                        let f = self.cur();
+                        self.m.fns[f.index()].thread_marker = true;
+                    }
+                    "WebAssembly" => self.m.uses_wasm = true,
+                    "__filename" => self.def_flags.1 = true,
+                    _ => {}
+                }
+                let k = self.m.flow.key(&i.sym);
+                Some(self.load(self.global_node, Some(k)))
+            }
+        }
+    }
+
+    fn arguments_of(&mut self, f: FnId) -> NodeId {
+        if let Some(&n) = self.args_nodes.get(&f) {
+            return n;
+        }
+        let o = self.new_obj();
+        let any = self.m.flow.field(Val::Obj(o), ANY_FIELD);
+        for k in 0..8 {
+            let p = self.m.flow.param(f, k);
+            self.m.flow.edge(p, any);
+        }
+        let n = self.const_node(Val::Obj(o));
+        self.args_nodes.insert(f, n);
+        n
+    }
+
+    fn tpl(&mut self, t: &Tpl) -> NodeId {
+        let out = self.m.flow.node();
+        for q in &t.quasis {
+            if let Some(c) = q.cooked.as_ref().and_then(|c| c.as_str()) {
+                if let Some(d) = self.decl_val(c) {
+                    self.m.flow.add(out, d);
+                }
+            }
+        }
+        for x in &t.exprs {
+            if let Some(n) = self.expr(x) {
+                self.m.flow.op(n, Op::ToText { dst: out });
+            }
+        }
+        out
+    }
+
+    fn bin(&mut self, b: &BinExpr) -> Option<NodeId> {
+        match b.op {
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
+                let l = self.expr(&b.left);
+                let facts = self.facts_of(&b.left);
+                let (facts, truthy) = match b.op {
+                    BinaryOp::LogicalAnd => (facts.when_true, true),
+                    BinaryOp::LogicalOr => (facts.when_false, false),
+                    _ => (Vec::new(), false),
+                };
+                let r = self.branch(&b.left, &facts, truthy, |s| s.expr(&b.right));
+                self.join(l, r)
+            }
+            BinaryOp::Add => {
+                let l = self.expr(&b.left);
+                let r = self.expr(&b.right);
+                let out = self.m.flow.node();
+                for n in [l, r].into_iter().flatten() {
+                    self.m.flow.op(n, Op::ToText { dst: out });
+                }
+                Some(out)
+            }
+            op => {
+                let before = self.m.reads.len();
+                self.expr(&b.left);
+                let mid = self.m.reads.len();
+                self.expr(&b.right);
+                if matches!(
+                    op,
+                    BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::NotEq | BinaryOp::NotEqEq
+                ) && self.in_optional_chain_test == 0
+                {
+                    self.void_compare(b, before, mid);
+                }
+                None
+            }
+        }
+    }
+
+    /// `X == null`, `void 0 === X`, `X !== undefined` with `X` an unresolved name.
+    fn void_compare(&mut self, b: &BinExpr, before: usize, mid: usize) {
+        let is_void = |e: &Expr, s: &Self| match guards::unparen(e) {
+            Expr::Unary(u) => u.op == UnaryOp::Void,
+            Expr::Lit(Lit::Null(_)) => true,
+            Expr::Ident(i) => i.sym == "undefined" && s.is_unresolved(i),
+            _ => false,
+        };
+        let (side, range) = if is_void(&b.right, self) {
+            (&b.left, before..mid)
+        } else if is_void(&b.left, self) {
+            (&b.right, mid..self.m.reads.len())
+        } else {
+            return;
+        };
+        if let Expr::Ident(i) = guards::unparen(side) {
+            if self.is_unresolved(i) && i.sym != "undefined" {
+                if let Some(ri) = range.into_iter().find(|&r| self.m.reads[r].span == i.span) {
+                    self.m.void_compares.push(ri);
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, a: &AssignExpr) -> Option<NodeId> {
+        let compound = a.op != AssignOp::Assign;
+        match &a.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                if compound {
+                    self.read(&b.id, false);
+                }
+                let v = self.expr(&a.right);
+                let target = self.binding_of(&b.id);
+                let fallback = super::stmts::is_self_fallback(&a.right, &b.id);
+                self.count_def(target, fallback);
+                match target {
+                    Some(t) => {
+                        if let (Some(v), false) = (v, compound) {
+                            self.set_flag(t, &a.right);
+                            let n = self.var_node(t);
+                            self.m.flow.edge(v, n);
+                        }
+                    }
+                    None => {
+                        self.m.assigned_globals.insert(b.id.sym.clone());
+                        if let Some(v) = v {
+                            if b.id.sym.starts_with("on") {
+                                let site_fn = self.cur();
+                                let foreign_at = self.foreign_at();
+                                self.m.flow.op(
+                                    v,
+                                    Op::Invoke {
+                                        site_fn,
+                                        foreign_at,
+                                    },
+                                );
+                            }
+                            let k = self.m.flow.key(&b.id.sym);
+                            self.m.flow.op(
+                                self.global_node,
+                                Op::Store {
+                                    key: Some(k),
+                                    src: v,
+                                },
+                            );
+                        }
+                    }
+                }
+                v
+            }
+            AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                let obj = self.expr(&m.obj);
+                let key = self.member_key(&m.prop);
+                if compound {
+                    // `o.p += x` reads o.p first.
+                }
+                let v = self.expr(&a.right);
+                if let (Some(obj), Some(v)) = (obj, v) {
+                    if let MemberKey::Known(k) = key {
+                        if self.m.flow.key_name(k).starts_with("on") {
+                            let site_fn = self.cur();
+                            let foreign_at = self.foreign_at();
+                            self.m.flow.op(
+                                v,
+                                Op::Invoke {
+                                    site_fn,
+                                    foreign_at,
+                                },
+                            );
+                        }
+                    }
+                    self.store(obj, key, v);
+                }
+                v
+            }
+            AssignTarget::Simple(other) => {
+                other.visit_children_with(self);
+                self.expr(&a.right)
+            }
+            AssignTarget::Pat(p) => {
+                let v = self.expr(&a.right);
+                let pat = match p {
+                    AssignTargetPat::Array(x) => Pat::Array(x.clone()),
+                    AssignTargetPat::Object(x) => Pat::Object(x.clone()),
+                    AssignTargetPat::Invalid(_) => return v,
+                };
+                let f = self.cur();
+                self.bind_pat(&pat, v, f);
+                v
+            }
+        }
+    }
+
+    /// Assigns `v` to an expression used as a pattern target (`for (o.p of xs)`).
+    pub(super) fn assign_to_expr(&mut self, target: &Expr, v: NodeId) {
+        match guards::unparen(target) {
+            Expr::Ident(i) => {
+                if let Some(b) = self.binding_of(i) {
+                    let n = self.var_node(b);
+                    self.m.flow.edge(v, n);
+                }
+            }
+            Expr::Member(m) => {
+                if let Some(obj) = self.expr(&m.obj) {
+                    let key = self.member_key(&m.prop);
+                    self.store(obj, key, v);
+                }
+            }
+            other => {
+                self.expr(other);
+            }
+        }
+    }
+
+    pub(super) fn store(&mut self, obj: NodeId, key: MemberKey, v: NodeId) {
+        match key {
+            MemberKey::Known(k) => self.m.flow.op(
+                obj,
+                Op::Store {
+                    key: Some(k),
+                    src: v,
+                },
+            ),
+            MemberKey::Node(kn) => self.m.flow.op(kn, Op::StoreKey { obj, src: v }),
+            MemberKey::Unknown => self.m.flow.op(obj, Op::Store { key: None, src: v }),
+        }
+    }
+
+    pub(super) fn member_key(&mut self, p: &MemberProp) -> MemberKey {
+        match p {
+            MemberProp::Ident(i) => MemberKey::Known(self.m.flow.key(&i.sym)),
+            MemberProp::PrivateName(_) => MemberKey::Unknown,
+            MemberProp::Computed(c) => match guards::unparen(&c.expr) {
+                Expr::Lit(Lit::Str(s)) => {
+                    let name = Atom::from(s.value.as_str().unwrap_or_default());
+                    MemberKey::Known(self.m.flow.key(&name))
+                }
+                Expr::Lit(Lit::Num(n)) => {
+                    MemberKey::Known(self.m.flow.key(&Self::num_key(n.value)))
+                }
+                other => match self.expr(other) {
+                    Some(n) => MemberKey::Node(n),
+                    None => MemberKey::Unknown,
+                },
+            },
+        }
+    }
+
+    fn member(&mut self, m: &MemberExpr) -> Option<NodeId> {
+        let obj = self.expr(&m.obj);
+        if let MemberProp::Ident(p) = &m.prop {
+            // `document.currentScript`, also through `globalThis.document` / `self.document`.
+            let on_document = match guards::unparen(&m.obj) {
+                Expr::Ident(o) => o.sym == "document" && self.is_unresolved(o),
+                Expr::Member(MemberExpr {
+                    prop: MemberProp::Ident(d),
+                    ..
+                }) => d.sym == "document",
+                Expr::OptChain(OptChainExpr { base, .. }) => {
+                    matches!(&**base, OptChainBase::Member(MemberExpr { prop: MemberProp::Ident(d), .. }) if d.sym == "document")
+                }
+                _ => false,
+            };
+            if on_document && p.sym == "currentScript" {
+                self.def_flags.0 = true;
+            }
+            // `Function.prototype.toString` as a value.
+            if p.sym == "toString" {
+                if let Expr::Member(MemberExpr {
+                    obj,
+                    prop: MemberProp::Ident(pp),
+                    ..
+                }) = guards::unparen(&m.obj)
+                {
+                    if pp.sym == "prototype"
+                        && matches!(guards::unparen(obj), Expr::Ident(f) if f.sym == "Function" && self.is_unresolved(f))
+                    {
+                        self.expr(&m.obj);
+                        return Some(
+                            self.const_node(Val::Builtin(super::flow::Builtin::FunctionToString)),
+                        );
+                    }
+                }
+            }
+            // Built-in functions as values: `var __defProp = Object.defineProperty`.
+            if let Expr::Ident(o) = guards::unparen(&m.obj) {
+                if self.is_unresolved(o) {
+                    if let Some(b) = super::flow::Builtin::named(&o.sym, &p.sym) {
+                        self.expr(&m.obj);
+                        return Some(self.const_node(Val::Builtin(b)));
+                    }
+                }
+            }
+        }
+        let key = self.member_key(&m.prop);
+        let obj = obj?;
+        Some(match key {
+            MemberKey::Known(k) => self.load(obj, Some(k)),
+            MemberKey::Unknown => self.load(obj, None),
+            MemberKey::Node(kn) => {
+                let dst = self.m.flow.node();
+                self.m.flow.op(kn, Op::LoadKey { obj, dst });
+                dst
+            }
+        })
+    }
+
+    pub(super) fn load_prop_name(&mut self, obj: NodeId, key: &PropName) -> Option<NodeId> {
+        Some(match self.prop_key(key) {
+            MemberKey::Known(k) => self.load(obj, Some(k)),
+            MemberKey::Unknown => self.load(obj, None),
+            MemberKey::Node(kn) => {
+                let dst = self.m.flow.node();
+                self.m.flow.op(kn, Op::LoadKey { obj, dst });
+                dst
+            }
+        })
+    }
+
+    fn prop_key(&mut self, key: &PropName) -> MemberKey {
+        match key {
+            PropName::Ident(i) => MemberKey::Known(self.m.flow.key(&i.sym)),
+            PropName::Str(s) => {
+                let name = Atom::from(s.value.as_str().unwrap_or_default());
+                MemberKey::Known(self.m.flow.key(&name))
+            }
+            PropName::Num(n) => MemberKey::Known(self.m.flow.key(&Self::num_key(n.value))),
+            PropName::Computed(c) => match self.expr(&c.expr) {
+                Some(n) => MemberKey::Node(n),
+                None => MemberKey::Unknown,
+            },
+            PropName::BigInt(_) => MemberKey::Unknown,
+        }
+    }
+
+    fn object(&mut self, o: &ObjectLit) -> NodeId {
+        let obj = self.new_obj();
+        let node = self.const_node(Val::Obj(obj));
+        for p in &o.props {
+            match p {
+                PropOrSpread::Spread(s) => {
+                    if let Some(src) = self.expr(&s.expr) {
+                        self.m.flow.op(src, Op::CopyFields { target: node });
+                    }
+                }
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::Shorthand(i) => {
+                        if let Some(v) = self.ident(i) {
+                            let k = self.m.flow.key(&i.sym);
+                            self.m.flow.op(
+                                node,
+                                Op::Store {
+                                    key: Some(k),
+                                    src: v,
+                                },
+                            );
+                        }
+                    }
+                    Prop::KeyValue(kv) => {
+                        let key = self.prop_key(&kv.key);
+                        if let Some(v) = self.expr(&kv.value) {
+                            self.store(node, key, v);
+                        }
+                    }
+                    Prop::Assign(a) => {
+                        self.expr(&a.value);
+                    }
+                    Prop::Method(m) => {
+                        let key = self.prop_key(&m.key);
+                        let v = self.method(&m.function);
+                        self.store(node, key, v);
+                    }
+                    Prop::Getter(g) => {
+                        let key = self.prop_key(&g.key);
+                        let get = self.method(&g.function);
+                        let desc = self.new_obj();
+                        let dn = self.const_node(Val::Obj(desc));
+                        let gk = self.m.flow.key(&Atom::from("get"));
+                        self.m.flow.op(
+                            dn,
+                            Op::Store {
+                                key: Some(gk),
+                                src: get,
+                            },
+                        );
+                        let kn = match key {
+                            MemberKey::Known(k) => self.const_node(Val::Key(k)),
+                            MemberKey::Node(n) => n,
+                            MemberKey::Unknown => self.const_node(Val::AnyKey),
+                        };
+                        self.m.flow.op(node, Op::DefineProp { key: kn, desc: dn });
+                    }
+                    Prop::Setter(s) => {
+                        self.prop_key(&s.key);
+                        self.method(&s.function);
+                    }
+                },
+            }
+        }
+        node
+    }
+
+    fn method(&mut self, f: &Function) -> NodeId {
+        let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
+        let id = self.function(f.span, false, None, &params, FnBody::Block(f.body.as_ref()));
+        self.const_node(Val::Fn(id))
+    }
+
+    /// A class: its constructor is the class's function; methods are fields of it (static
+    /// ones exactly, instance ones found through the field-name fallback).
+    pub(super) fn class(&mut self, c: &Class, name: Option<&Ident>) -> Option<NodeId> {
+        if let Some(s) = &c.super_class {
+            self.expr(s);
+        }
+        let ctor = c.body.iter().find_map(|m| match m {
+            ClassMember::Constructor(k) => Some(k),
+            _ => None,
+        });
+        let params: Vec<&Pat> = ctor
+            .map(|k| {
+                k.params
+                    .iter()
+                    .filter_map(|p| match p {
+                        ParamOrTsParamProp::Param(p) => Some(&p.pat),
+                        ParamOrTsParamProp::TsParamProp(_) => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let f = self.function(
+            c.span,
+            false,
+            name,
+            &params,
+            FnBody::Block(ctor.and_then(|k| k.body.as_ref())),
+        );
+        let node = self.const_node(Val::Fn(f));
+        let proto = self.new_obj();
+        let pk = self.m.flow.key(&Atom::from("prototype"));
+        let pf = self.m.flow.field(Val::Fn(f), pk);
+        self.m.flow.add(pf, Val::Obj(proto));
+        let proto_node = self.const_node(Val::Obj(proto));
+        for m in &c.body {
+            match m {
+                ClassMember::Method(cm) => {
+                    let key = self.prop_key(&cm.key);
+                    let v = self.method(&cm.function);
+                    let holder = if cm.is_static { node } else { proto_node };
+                    self.store(holder, key, v);
+                }
+                ClassMember::PrivateMethod(pm) => {
+                    self.method(&pm.function);
+                }
+                ClassMember::ClassProp(p) => {
+                    let key = self.prop_key(&p.key);
+                    if let Some(v) = p.value.as_deref().and_then(|v| self.expr(v)) {
+                        self.store(if p.is_static { node } else { proto_node }, key, v);
+                    }
+                }
+                ClassMember::Constructor(_) => {}
+                other => other.visit_children_with(self),
+            }
+        }
+        Some(node)
+    }
+
+    pub(super) fn args(&mut self, args: &[ExprOrSpread]) -> (Vec<NodeId>, Option<usize>) {
+        let mut out = Vec::new();
+        let mut spread = None;
+        for (i, a) in args.iter().enumerate() {
+            let next_fn = self.m.fns.len();
+            let n = self.expr(&a.expr);
+            if matches!(guards::unparen(&a.expr), Expr::Fn(_) | Expr::Arrow(_)) {
+                // A function written as an argument: a callback, it runs.
+                self.mark_invoked(FnId::new(next_fn));
+            }
+            if a.spread.is_some() && spread.is_none() {
+                spread = Some(i);
+            }
+            out.push(n.unwrap_or_else(|| self.m.flow.node()));
+        }
+        (out, spread)
+    }
+
+    pub(super) fn generic_call(
+        &mut self,
+        callee: NodeId,
+        this: Option<NodeId>,
+        args: Vec<NodeId>,
+        spread: Option<usize>,
+    ) -> NodeId {
+        let result = self.m.flow.node();
+        let site_fn = self.cur();
+        let foreign_at = self.foreign_at();
+        self.m.flow.call(
+            callee,
+            Call {
+                site_fn,
+                foreign_at,
+                this,
+                args,
+                spread_from: spread,
+                result,
+            },
+        );
+        result
+    }
+
+    pub(super) fn invoke_all(&mut self, nodes: &[NodeId]) {
+        let site_fn = self.cur();
+        for &n in nodes {
+            let foreign_at = self.foreign_at();
+            self.m.flow.op(
+                n,
+                Op::Invoke {
+                    site_fn,
+                    foreign_at,
+                },
+            );
+        }
+    }
+}
+
+/// A property key as far as the lowering knows it.
+#[derive(Clone, Copy)]
+pub(super) enum MemberKey {
+    Known(u32),
+    Node(NodeId),
+    Unknown,
+}

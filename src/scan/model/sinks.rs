@@ -1,0 +1,213 @@
+//! Where function text comes from, where it goes, and where it runs: one table each.
+//!
+//! Text only matters where it is *run* or leaves the realm. Text that ends in an `Error`
+//! message, a log line or a comparison is never run, so it is no sink. Where the flow loses
+//! the text (it is passed to a function the analysis cannot resolve, or stored where no
+//! sink reads it), it is not reported: a sink must be seen. That choice is measured by the
+//! serialized corpus (tests/serialized) and the real-packages table (tests/real).
+
+use swc_atoms::Atom;
+
+/// How a call treats its arguments' text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextUse {
+    /// The text is run (or leaves the realm) here: a sink.
+    Sink(&'static str),
+    /// The result carries the text on (`String(f)`, `encodeURIComponent(t)`).
+    PassThrough,
+}
+
+/// Global functions (called as `name(...)`) and what they do with the text of which
+/// arguments (`None`: every argument).
+pub const GLOBAL_CALLS: &[(&str, Option<usize>, TextUse, &str)] = &[
+    (
+        "eval",
+        Some(0),
+        TextUse::Sink("`eval`"),
+        "runs its argument as code",
+    ),
+    (
+        "Function",
+        None,
+        TextUse::Sink("`Function`"),
+        "compiles its arguments into a function",
+    ),
+    (
+        "importScripts",
+        None,
+        TextUse::Sink("`importScripts`"),
+        "loads and runs scripts in a worker",
+    ),
+    (
+        "setTimeout",
+        Some(0),
+        TextUse::Sink("`setTimeout` with a string"),
+        "a string first argument is run as code",
+    ),
+    (
+        "setInterval",
+        Some(0),
+        TextUse::Sink("`setInterval` with a string"),
+        "a string first argument is run as code",
+    ),
+    (
+        "postMessage",
+        Some(0),
+        TextUse::Sink("`postMessage`"),
+        "the text leaves the realm; the receiver may run it",
+    ),
+    (
+        "String",
+        Some(0),
+        TextUse::PassThrough,
+        "a function's string is its source text",
+    ),
+    (
+        "encodeURIComponent",
+        Some(0),
+        TextUse::PassThrough,
+        "encoding keeps the text (data: URLs)",
+    ),
+    (
+        "encodeURI",
+        Some(0),
+        TextUse::PassThrough,
+        "encoding keeps the text",
+    ),
+    (
+        "escape",
+        Some(0),
+        TextUse::PassThrough,
+        "encoding keeps the text",
+    ),
+    (
+        "unescape",
+        Some(0),
+        TextUse::PassThrough,
+        "decoding keeps the text",
+    ),
+    (
+        "btoa",
+        Some(0),
+        TextUse::PassThrough,
+        "base64 keeps the text (data: URLs)",
+    ),
+];
+
+/// Constructors (`new Name(...)`), the same way.
+pub const CONSTRUCTORS: &[(&str, Option<usize>, TextUse, &str)] = &[
+    (
+        "Blob",
+        Some(0),
+        TextUse::Sink("`new Blob`"),
+        "a Blob of code is made to be run (a worker's or a script's URL)",
+    ),
+    (
+        "Worker",
+        Some(0),
+        TextUse::Sink("`new Worker`"),
+        "starts a worker from the text (a data: URL)",
+    ),
+    (
+        "SharedWorker",
+        Some(0),
+        TextUse::Sink("`new SharedWorker`"),
+        "starts a worker from the text",
+    ),
+    (
+        "Function",
+        None,
+        TextUse::Sink("`new Function`"),
+        "compiles its arguments into a function",
+    ),
+    (
+        "String",
+        Some(0),
+        TextUse::PassThrough,
+        "a function's string is its source text",
+    ),
+];
+
+/// Methods (`x.name(...)`) whose result carries the text of their receiver and arguments.
+pub const TEXT_METHODS: &[&str] = &[
+    "concat",
+    "replace",
+    "replaceAll",
+    "slice",
+    "substring",
+    "substr",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "padStart",
+    "padEnd",
+    "toString",
+    "split",
+    "join",
+    "createObjectURL",
+    "stringify",
+];
+
+/// Methods whose first argument is a sink whatever the receiver (`worker.postMessage(src)`,
+/// `self.importScripts(url)`, `window.eval(src)`).
+pub const SINK_METHODS: &[(&str, &str)] = &[
+    ("postMessage", "`postMessage`"),
+    ("importScripts", "`importScripts`"),
+    ("eval", "`eval`"),
+    ("setTimeout", "`setTimeout` with a string"),
+    ("setInterval", "`setInterval` with a string"),
+];
+
+/// `var a = ...; function b() {}; let c` in a piece of source text: the names it declares
+/// where it runs. A keyword must be followed by the name itself (`function (e)` declares
+/// nothing; `e` is a parameter there).
+pub fn declared_names_in_text(text: &str) -> Vec<Atom> {
+    let is_id = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut prev_is_id = false;
+    while let Some(c) = rest.chars().next() {
+        if !prev_is_id && is_id(c) {
+            let word_len = rest.find(|c: char| !is_id(c)).unwrap_or(rest.len());
+            let word = &rest[..word_len];
+            let after = &rest[word_len..];
+            if matches!(word, "var" | "let" | "const" | "function" | "class") {
+                let trimmed = after.trim_start();
+                let gap = &after[..after.len() - trimmed.len()];
+                let name_len = trimmed.find(|c: char| !is_id(c)).unwrap_or(trimmed.len());
+                let name = &trimmed[..name_len];
+                if !gap.is_empty()
+                    && !name.is_empty()
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    out.push(Atom::from(name));
+                }
+            }
+            rest = after;
+            prev_is_id = true;
+            continue;
+        }
+        prev_is_id = is_id(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declared_names_in_text;
+
+    #[test]
+    fn names_in_prelude_text() {
+        let got = declared_names_in_text("var _scriptDir = undefined; var M = ");
+        assert_eq!(got, vec!["_scriptDir", "M"]);
+        assert!(declared_names_in_text("self.onmessage = ").is_empty());
+        assert_eq!(
+            declared_names_in_text("function helper(){}"),
+            vec!["helper"]
+        );
+        // A function expression's parameter is not a declaration of the text.
+        assert!(declared_names_in_text("self.onmessage = function (e) { e; };").is_empty());
+        assert!(declared_names_in_text("function(e){}").is_empty());
+    }
+}
