@@ -208,13 +208,26 @@ function checkInstall(packages, variants) {
 // Variants
 
 const requireNpm = createRequire(path.join(NPM_NM, 'noop.js'));
+// guardmin runs under a 4 GiB address-space cap (prlimit, where there is one) and a time
+// limit: an engine bug must not take the shared machine's memory (one build in progress
+// reached 8 GB on an 80 kB file).
+const MEM_CAP = 4 << 30;
+const HAVE_PRLIMIT = fs.existsSync('/usr/bin/prlimit');
+function runGuardmin(args, timeout) {
+  return HAVE_PRLIMIT
+    ? h.run('/usr/bin/prlimit', [`--as=${MEM_CAP}`, '--', GUARDMIN, ...args], { timeout })
+    : h.run(GUARDMIN, args, { timeout });
+}
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 let guardminHash = null;
+// The binary as it was when the run started (a copy in the run's temp folder), so that a
+// rebuild of target/release/guardmin during a run cannot mix two builds in one table.
+let GUARDMIN = h.GUARDMIN;
 
 function variantKey(variant, code) {
   let tool;
   if (variant === 'guardmin') {
-    guardminHash ??= sha256(fs.readFileSync(h.GUARDMIN));
+    guardminHash ??= sha256(fs.readFileSync(GUARDMIN));
     tool = `guardmin:${guardminHash}`;
   } else if (variant.startsWith('terser')) tool = `terser:${MINIFIERS.terser}`;
   else if (variant === 'swc') tool = `swc:${MINIFIERS['@swc/core']}`;
@@ -258,7 +271,7 @@ async function minify(variant, file, code) {
       const tmp = h.tempDir('real-gm');
       try {
         const out = path.join(tmp, path.basename(file.rel));
-        const r = h.run(h.GUARDMIN, ['minify', '--no-cache', '-q', input, '-o', out], { timeout: 300_000 });
+        const r = runGuardmin(['minify', '--no-cache', '-q', input, '-o', out], 300_000);
         if (r.status !== 0 || !fs.existsSync(out)) {
           const e = new Error(`guardmin refused (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
           e.refusal = true;
@@ -311,7 +324,7 @@ async function makeVariant(variant, file) {
 // Scan
 
 function scan(filePath) {
-  const r = h.run(h.GUARDMIN, ['scan', '--format', 'json', filePath], { timeout: 180_000 });
+  const r = runGuardmin(['scan', '--format', 'json', filePath], 120_000);
   let report = null;
   try { report = JSON.parse(r.stdout); } catch { /* below */ }
   if (!report || !Array.isArray(report.findings)) {
@@ -409,6 +422,9 @@ function log(msg) {
 }
 
 async function main() {
+  // Ctrl-C or a kill: exit through process.exit, whose handlers stop nginx (harness.mjs) and
+  // Chromium (playwright-core).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { console.error(`real: ${sig}, stopping`); process.exit(130); });
   const opts = parseArgs(process.argv.slice(2));
   const packages = PACKAGES.filter((p) => !opts.packages.length || opts.packages.includes(p.name));
   const variants = VARIANTS.filter((v) => !opts.variants.length || opts.variants.includes(v));
@@ -420,6 +436,11 @@ async function main() {
   const www = path.join(tmp, 'www');
   fs.mkdirSync(www);
   fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
+  GUARDMIN = path.join(tmp, 'guardmin');
+  fs.copyFileSync(h.GUARDMIN, GUARDMIN);
+  fs.chmodSync(GUARDMIN, 0o755);
+  guardminHash = sha256(fs.readFileSync(GUARDMIN));
+  const guardminVersion = `${h.run(GUARDMIN, ['--version']).stdout.trim()} (${h.GUARDMIN}, sha256 ${guardminHash.slice(0, 16)})`;
   const nginxDir = path.join(tmp, 'nginx');
   fs.mkdirSync(nginxDir);
   let nginx = null;
@@ -489,7 +510,7 @@ async function main() {
   const summary = {
     generated: new Date().toISOString(),
     chromium: h.run(h.CHROMIUM, ['--version']).stdout.trim(),
-    guardmin: h.run(h.GUARDMIN, ['--version']).stdout.trim(),
+    guardmin: guardminVersion,
     minifiers: MINIFIERS,
     packages: packages.map((p) => ({ name: p.name, npm: `${p.pkg}@${p.version}`, files: p.files.map((f) => f.rel), worker: p.worker })),
     variants,
