@@ -211,7 +211,7 @@ const requireNpm = createRequire(path.join(NPM_NM, 'noop.js'));
 // guardmin runs under a 4 GiB address-space cap (prlimit, where there is one) and a time
 // limit: an engine bug must not take the shared machine's memory (one build in progress
 // reached 8 GB on an 80 kB file).
-const MEM_CAP = 4 << 30;
+const MEM_CAP = 4 * 2 ** 30;
 const HAVE_PRLIMIT = fs.existsSync('/usr/bin/prlimit');
 function runGuardmin(args, timeout) {
   return HAVE_PRLIMIT
