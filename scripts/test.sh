@@ -18,4 +18,5 @@ cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 cargo test --release
 node --test npm/test/*.test.mjs
+node --test tests/bundlers/     # webpack 5, Rollup 4, Vite 8 builds of one app: truth and scan
 node --test tests/e2e/

@@ -42,10 +42,7 @@ const WORKER_SUFFIX = ';\npostMessage(';
 // scan got wrong. The assertions stay; these tests are skipped until then.
 // enabled once scan engine 2 lands
 const SCAN_PENDING = {};
-const SCAN_PENDING_NO_MAP = {
-  'vite-oxc':
-    'no finding at all without the map: the factory `n` reaches `new Blob` only as the parameter `e` of `o(e,t)`, through `var n=...+e.toString()+...`; the read that throws is `e` of `e!==void 0` at 1:136 (serialized-closure or emscripten-script-dir should report it there)',
-};
+const SCAN_PENDING_NO_MAP = {};
 const pending = (table, name) =>
   !process.env.GUARDMIN_BUNDLERS_ALL && table[name] ? `enabled once scan engine 2 lands: ${table[name]}` : false;
 

@@ -53,6 +53,7 @@ fn pick(args: &[NodeId], which: Option<usize>) -> Vec<NodeId> {
 }
 
 impl Builder {
+    #[inline(never)]
     pub(super) fn call(&mut self, c: &CallExpr) -> Option<NodeId> {
         let callee = match &c.callee {
             Callee::Expr(e) => e,
@@ -117,6 +118,7 @@ impl Builder {
         Some(self.load(self.global_node, Some(k)))
     }
 
+    #[inline(never)]
     fn method_call(
         &mut self,
         c: &CallExpr,
@@ -145,6 +147,28 @@ impl Builder {
         let recv_node = recv_node.unwrap_or_else(|| self.m.flow.node());
         let mut results: Vec<NodeId> = Vec::new();
         match &*name {
+            "call" | "apply"
+                if !matches!(
+                    guards::unparen(recv),
+                    Expr::Ident(_) | Expr::Fn(_) | Expr::Arrow(_) | Expr::Seq(_)
+                ) =>
+            {
+                self.direct_call = false;
+                let this = args.first().copied();
+                let (rest, spread): (Vec<NodeId>, Option<usize>) = if name == "call" {
+                    (
+                        args.iter().skip(1).copied().collect(),
+                        spread.and_then(|s| s.checked_sub(1)),
+                    )
+                } else {
+                    let rest: Vec<NodeId> = args.get(1).copied().into_iter().collect();
+                    let sp = (!rest.is_empty()).then_some(0);
+                    (rest, sp)
+                };
+                let r = self.generic_call(recv_node, this, rest, spread);
+                self.direct_call = true;
+                return Some(r);
+            }
             "call" => {
                 let this = args.first().copied();
                 let rest = args.iter().skip(1).copied().collect();
@@ -213,15 +237,18 @@ impl Builder {
             _ => {}
         }
         if TEXT_METHODS.contains(&&*name) {
-            let mut t = vec![self.text_of(recv_node)];
+            // The receiver's text, and the arguments' text; only `concat` (and `join`'s
+            // separator) turn a function argument into its source: `replace(re, fn)` calls it.
+            let n = self.text_of(recv_node);
             if name != "toString" {
                 for &a in &args {
-                    t.push(self.text_of(a));
+                    let op = if name == "concat" {
+                        Op::ToText { dst: n }
+                    } else {
+                        Op::TextOnly { dst: n }
+                    };
+                    self.m.flow.op(a, op);
                 }
-            }
-            let n = self.m.flow.node();
-            for x in t {
-                self.m.flow.edge(x, n);
             }
             results.push(n);
         }
@@ -229,7 +256,11 @@ impl Builder {
         let k = self.m.flow.key(&name);
         let callee = self.load(recv_node, Some(k));
         let _ = m;
+        // A method looked up on an object: its value flows, but it does not count as code
+        // that surely runs.
+        self.direct_call = false;
         results.push(self.generic_call(callee, Some(recv_node), args, spread));
+        self.direct_call = true;
         let out = self.m.flow.node();
         for r in results {
             self.m.flow.edge(r, out);
@@ -269,6 +300,7 @@ impl Builder {
     /// Statics of global objects: `Object.defineProperty`, `Object.assign`, `Array.from`,
     /// `Promise.resolve`, `JSON.stringify`, `URL.createObjectURL`, `Reflect.apply`. `None`
     /// when not modelled.
+    #[inline(never)]
     fn static_call(&mut self, c: &CallExpr, g: &Atom, name: &Atom) -> Option<Option<NodeId>> {
         let modelled = matches!(
             (&**g, &**name),
@@ -377,6 +409,7 @@ impl Builder {
         Some(out)
     }
 
+    #[inline(never)]
     pub(super) fn new_expr(&mut self, n: &NewExpr) -> Option<NodeId> {
         let empty = Vec::new();
         let raw_args = n.args.as_ref().unwrap_or(&empty);

@@ -20,7 +20,7 @@
 //! every field of that name anywhere (field-based, as in Feldthaus et al., ICSE 2013), so
 //! prototype methods and objects the flow does not track stay sound.
 
-use super::ids::{FnId, NodeId, ObjId};
+use super::ids::{FnId, NodeId, ObjId, ProofId};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use swc_atoms::Atom;
 
@@ -37,6 +37,9 @@ pub enum Val {
     Text(FnId),
     /// A constant string that declares names where it runs (index into `decls`).
     Decl(u32),
+    /// The name of a function (`f.name`): where text runs, `'var ' + f.name + ' = ' + f`
+    /// declares it.
+    Name(FnId),
     /// A built-in function the flow models (`Object.defineProperty` as a value).
     Builtin(Builtin),
 }
@@ -103,7 +106,7 @@ const MAX_TEMPLATE_EVENTS: usize = 400;
 
 impl Val {
     pub fn is_text(self) -> bool {
-        matches!(self, Val::Text(_) | Val::Decl(_))
+        matches!(self, Val::Text(_) | Val::Decl(_) | Val::Name(_))
     }
     /// Values that may hold properties.
     fn holder(self) -> bool {
@@ -143,7 +146,13 @@ pub enum Op {
     /// `Object.defineProperties(watched, props)`.
     DefineProps { props: NodeId },
     /// A function value stored as an event handler or otherwise invoked by the runtime.
-    Invoke { site_fn: FnId, foreign_at: u32 },
+    Invoke {
+        site_fn: FnId,
+        foreign_at: u32,
+        proof: ProofId,
+    },
+    /// `watched.name`: function values give their name.
+    FnName { dst: NodeId },
     /// Only the text values of `watched` into `dst` (a sink that does not stringify
     /// functions: `eval(f)` returns `f`, `setTimeout(f)` calls it).
     TextOnly { dst: NodeId },
@@ -151,12 +160,31 @@ pub enum Op {
 
 pub type CallId = u32;
 
+/// A call (or a runtime invocation) of `to` from code in `from`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Edge {
+    pub from: FnId,
+    pub to: FnId,
+    /// Depth of the function holding the Node.js-or-window branch around the call (0: none).
+    pub foreign_at: u32,
+    /// The facts in force where the call is.
+    pub proof: ProofId,
+}
+
 /// One call site: the callee node is the node that carries [`Op::Call`].
 #[derive(Clone, Debug)]
 pub struct Call {
     pub site_fn: FnId,
     /// Depth of the function holding the Node.js-or-window branch the call is in (0: none).
     pub foreign_at: u32,
+    /// The facts in force at the call ([`super::guards`]).
+    pub proof: ProofId,
+    /// The callee is named directly (`f()`, `(0, f)()`, `f.call(...)`, an IIFE), not looked up
+    /// as a method of an object: only such calls count when deciding what code runs.
+    pub direct: bool,
+    /// Made by a template instance: its calls link to the shared copy of a small function
+    /// (one level of call-site sensitivity; recursion cannot expand without end).
+    pub in_instance: bool,
     pub this: Option<NodeId>,
     pub args: Vec<NodeId>,
     /// From this argument on, the values come from the elements of one array (`f.apply`,
@@ -195,6 +223,9 @@ pub struct Flow {
     returns: HashMap<FnId, NodeId>,
     /// Getters of each field: `(holder, key)` → functions whose result the field yields.
     getter_nodes: HashMap<(Val, u32), NodeId>,
+    /// The getters of each holder, and the loads made on it: `(key, dst)`.
+    holder_getters: HashMap<Val, Vec<(u32, NodeId)>>,
+    holder_loads: HashMap<Val, Vec<(u32, NodeId)>>,
     /// Nodes that want every key of a holder as it appears.
     keys_subs: HashMap<Val, Vec<NodeId>>,
     linked: HashSet<(CallId, FnId)>,
@@ -203,12 +234,15 @@ pub struct Flow {
     /// Fields by name, for the fallback: key → node that collects every field of that name.
     by_name: HashMap<u32, NodeId>,
     fallback_done: HashSet<usize>,
-    /// Call graph found: `(calling function, called function, foreign_at of the call)`.
-    pub edges: HashSet<(FnId, FnId, u32)>,
+    /// Call graph found.
+    pub edges: HashSet<Edge>,
     /// Functions the runtime invokes (handlers, callbacks of unresolved calls).
-    pub invoked: HashSet<(FnId, FnId, u32)>,
+    pub invoked: HashSet<Edge>,
     work: Vec<(NodeId, Val)>,
     next_obj: usize,
+    /// Loads that find nothing fall back to every field of their name (off: measured on
+    /// real bundles, it made whole-library objects flow everywhere).
+    pub fallback_enabled: bool,
     recordings: Vec<Recording>,
     templates: HashMap<FnId, Template>,
     /// The holder and key of every field node.
@@ -216,10 +250,19 @@ pub struct Flow {
     /// Total values propagated; past [`BUDGET`] the solver stops (the result is then partial).
     pub spent: usize,
     pub exhausted: bool,
+    /// Some node reached [`MAX_VALS`].
+    pub saturated: bool,
+    instances: usize,
 }
 
 /// Upper bound on value propagations per file: keeps pathological inputs bounded.
-const BUDGET: usize = 40_000_000;
+const BUDGET: usize = 2_000_000;
+/// The most values one node holds. Beyond it the node stops growing (the flow is then
+/// partial there): sets this wide come from merged library objects, never from the
+/// handful of functions whose text a bundle sends to a worker.
+const MAX_VALS: usize = 32;
+/// The most template instances per file (then calls link to the shared copy).
+const MAX_INSTANCES: usize = 50_000;
 /// Past this many constant keys a node's keys collapse into [`Val::AnyKey`].
 const MAX_KEYS: usize = 64;
 
@@ -365,6 +408,9 @@ impl Flow {
                     let c = Call {
                         site_fn: c.site_fn,
                         foreign_at: c.foreign_at,
+                        in_instance: true,
+                        proof: c.proof,
+                        direct: c.direct,
                         this: c.this.map(|x| map(x, self, &mut nodes)),
                         args: c.args.iter().map(|&x| map(x, self, &mut nodes)).collect(),
                         spread_from: c.spread_from,
@@ -517,16 +563,36 @@ impl Flow {
         );
     }
 
+    /// The getters of field `key` of `h` (made when one is defined): every load of that
+    /// field, before or after, calls them.
     fn getter(&mut self, h: Val, key: u32) -> NodeId {
         if let Some(&n) = self.getter_nodes.get(&(h, key)) {
             return n;
         }
         let n = self.node();
         self.getter_nodes.insert((h, key), n);
-        if let Some(subs) = self.all_fields_subs.get(&h).cloned() {
-            for d in subs {
-                self.getter_call(n, h, d);
-            }
+        self.holder_getters.entry(h).or_default().push((key, n));
+        let mut dsts: Vec<NodeId> = self.all_fields_subs.get(&h).cloned().unwrap_or_default();
+        if key == ANY_FIELD {
+            dsts.extend(
+                self.holder_loads
+                    .get(&h)
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, d)| *d),
+            );
+        } else {
+            dsts.extend(
+                self.holder_loads
+                    .get(&h)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, d)| *d),
+            );
+        }
+        for d in dsts {
+            self.getter_call(n, h, d);
         }
         n
     }
@@ -538,14 +604,8 @@ impl Flow {
             let f = self.fields[&(h, k)];
             self.edge_raw(f, dst);
         }
-        // Getters of any field too.
-        let getters: Vec<NodeId> = self
-            .getter_nodes
-            .iter()
-            .filter(|((g, _), _)| *g == h)
-            .map(|(_, n)| *n)
-            .collect();
-        for g in getters {
+        let getters = self.holder_getters.get(&h).cloned().unwrap_or_default();
+        for (_, g) in getters {
             self.getter_call(g, h, dst);
         }
     }
@@ -558,6 +618,9 @@ impl Flow {
             Call {
                 site_fn: FnId::ROOT,
                 foreign_at: 0,
+                in_instance: false,
+                proof: ProofId::NONE,
+                direct: true,
                 this: Some(this),
                 args: vec![],
                 spread_from: None,
@@ -575,10 +638,12 @@ impl Flow {
                     let any = self.field(h, ANY_FIELD);
                     self.edge_raw(any, dst);
                 }
-                // Getters defined now or later, of this key or of an unknown one.
+                // Getters defined now (of this key or of an unknown one) or later.
+                self.holder_loads.entry(h).or_default().push((k, dst));
                 for gk in [k, ANY_FIELD] {
-                    let g = self.getter(h, gk);
-                    self.getter_call(g, h, dst);
+                    if let Some(&g) = self.getter_nodes.get(&(h, gk)) {
+                        self.getter_call(g, h, dst);
+                    }
                 }
             }
             None => self.subscribe_all_fields(h, dst),
@@ -688,9 +753,20 @@ impl Flow {
             Op::Invoke {
                 site_fn,
                 foreign_at,
+                proof,
             } => {
                 if let Val::Fn(f) = v {
-                    self.invoked.insert((*site_fn, f, *foreign_at));
+                    self.invoked.insert(Edge {
+                        from: *site_fn,
+                        to: f,
+                        foreign_at: *foreign_at,
+                        proof: *proof,
+                    });
+                }
+            }
+            Op::FnName { dst } => {
+                if let Val::Fn(f) = v {
+                    self.work.push((*dst, Val::Name(f)));
                 }
             }
             Op::TextOnly { dst } => {
@@ -705,14 +781,24 @@ impl Flow {
 
     fn link_call(&mut self, c: CallId, f: FnId) {
         let call = self.calls[c as usize].clone();
-        self.edges.insert((call.site_fn, f, call.foreign_at));
+        if call.direct {
+            self.edges.insert(Edge {
+                from: call.site_fn,
+                to: f,
+                foreign_at: call.foreign_at,
+                proof: call.proof,
+            });
+        }
         let key = (c, f);
         if !self.linked.insert(key) {
             return;
         }
-        if let Some(t) = self.templates.get(&f).cloned() {
-            self.instantiate(&t, &call);
-            return;
+        if !call.in_instance && self.instances < MAX_INSTANCES {
+            if let Some(t) = self.templates.get(&f).cloned() {
+                self.instances += 1;
+                self.instantiate(&t, &call);
+                return;
+            }
         }
         let upto = call.spread_from.unwrap_or(call.args.len());
         for (i, &a) in call.args.iter().take(upto).enumerate() {
@@ -774,11 +860,37 @@ impl Flow {
     /// Runs the worklist to a fixpoint, then connects loads that found nothing to every
     /// field of their name, and runs again, until nothing changes.
     pub fn solve(&mut self) {
+        let stats = std::env::var_os("GUARDMIN_FLOW_STATS").is_some();
+        let start = std::time::Instant::now();
+        let nodes_before = self.nodes.len();
         loop {
             self.drain();
-            if self.exhausted || !self.fallback() {
+            if self.exhausted || !self.fallback_enabled || !self.fallback() {
                 break;
             }
+        }
+        if stats {
+            let mut kinds = [0usize; 8];
+            for n in &self.nodes {
+                for v in &n.vals {
+                    let k = match v {
+                        Val::Fn(_) => 0,
+                        Val::Obj(_) => 1,
+                        Val::Key(_) => 2,
+                        Val::AnyKey => 3,
+                        Val::Text(_) => 4,
+                        Val::Decl(_) => 5,
+                        Val::Name(_) => 6,
+                        Val::Builtin(_) => 7,
+                    };
+                    kinds[k] += 1;
+                }
+            }
+            eprintln!(
+                "flow: {:?}, nodes {} -> {}, spent {}, instances {}, templates {}, calls {}, saturated {}, exhausted {}, vals fn/obj/key/any/text/decl/name/builtin {:?}",
+                start.elapsed(), nodes_before, self.nodes.len(), self.spent, self.instances,
+                self.templates.len(), self.calls.len(), self.saturated, self.exhausted, kinds
+            );
         }
     }
 
@@ -796,6 +908,11 @@ impl Flow {
                 self.work.push((n, Val::AnyKey));
                 continue;
             }
+            if node.vals.len() >= MAX_VALS {
+                // A node this wide carries no information a sink can use: stop here.
+                self.saturated = true;
+                continue;
+            }
             if !node.set.insert(v) {
                 continue;
             }
@@ -804,13 +921,17 @@ impl Flow {
             if self.spent > BUDGET {
                 self.exhausted = true;
             }
-            let succ = node.succ.clone();
-            let ops = node.ops.clone();
-            for s in succ {
+            let mut i = 0;
+            while i < self.nodes[n.index()].succ.len() {
+                let s = self.nodes[n.index()].succ[i];
                 self.work.push((s, v));
+                i += 1;
             }
-            for op in &ops {
-                self.fire(n, op, v);
+            let mut i = 0;
+            while i < self.nodes[n.index()].ops.len() {
+                let op = self.nodes[n.index()].ops[i].clone();
+                self.fire(n, &op, v);
+                i += 1;
             }
         }
     }
@@ -898,10 +1019,13 @@ fn map_op(op: &Op, mut n: impl FnMut(NodeId) -> NodeId, v: impl Fn(Val) -> Val) 
         Op::Invoke {
             site_fn,
             foreign_at,
+            proof,
         } => Op::Invoke {
             site_fn: *site_fn,
             foreign_at: *foreign_at,
+            proof: *proof,
         },
         Op::TextOnly { dst } => Op::TextOnly { dst: n(*dst) },
+        Op::FnName { dst } => Op::FnName { dst: n(*dst) },
     }
 }

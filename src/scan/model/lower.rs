@@ -103,6 +103,7 @@ impl Builder {
     }
 
     /// The lowered expression's node, or `None` when it holds no value the flow tracks.
+    #[inline(never)]
     pub(super) fn expr(&mut self, e: &Expr) -> Option<NodeId> {
         match e {
             Expr::Ident(i) => self.ident(i),
@@ -124,7 +125,15 @@ impl Builder {
                 Some(self.const_node(k))
             }
             Expr::Lit(_) => None,
-            Expr::Tpl(t) => Some(self.tpl(t)),
+            Expr::Tpl(t) => {
+                let n = self.tpl(t);
+                // A template without expressions is a constant string (a key, too).
+                if let Some(text) = crate::guard::const_string(e) {
+                    let k = self.key_val(&Atom::from(text.as_str()));
+                    self.m.flow.add(n, k);
+                }
+                Some(n)
+            }
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Seq(s) => {
                 let mut last = None;
@@ -253,6 +262,7 @@ impl Builder {
         }
     }
 
+    #[inline(never)]
     fn ident(&mut self, i: &Ident) -> Option<NodeId> {
         let idx = self.read(i, false);
         if !self.is_unresolved(i) {
@@ -298,6 +308,7 @@ impl Builder {
         n
     }
 
+    #[inline(never)]
     fn tpl(&mut self, t: &Tpl) -> NodeId {
         let out = self.m.flow.node();
         for q in &t.quasis {
@@ -315,25 +326,29 @@ impl Builder {
         out
     }
 
+    #[inline(never)]
     fn bin(&mut self, b: &BinExpr) -> Option<NodeId> {
         match b.op {
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
-                let l = self.expr(&b.left);
-                let facts = self.facts_of(&b.left);
-                let (facts, truthy) = match b.op {
-                    BinaryOp::LogicalAnd => (facts.when_true, true),
-                    BinaryOp::LogicalOr => (facts.when_false, false),
-                    _ => (Vec::new(), false),
-                };
-                let r = self.branch(&b.left, &facts, truthy, |s| s.expr(&b.right));
-                self.join(l, r)
+                Some(self.logical_chain(b))
             }
             BinaryOp::Add => {
-                let l = self.expr(&b.left);
-                let r = self.expr(&b.right);
+                // `a + b + c ...` nests as deep as it is long: walk its left spine in a loop.
+                let mut operands = vec![&*b.right];
+                let mut left = &*b.left;
+                while let Expr::Bin(inner) = left {
+                    if inner.op != BinaryOp::Add {
+                        break;
+                    }
+                    operands.push(&inner.right);
+                    left = &inner.left;
+                }
+                operands.push(left);
                 let out = self.m.flow.node();
-                for n in [l, r].into_iter().flatten() {
-                    self.m.flow.op(n, Op::ToText { dst: out });
+                for e in operands.into_iter().rev() {
+                    if let Some(n) = self.expr(e) {
+                        self.m.flow.op(n, Op::ToText { dst: out });
+                    }
                 }
                 Some(out)
             }
@@ -352,6 +367,45 @@ impl Builder {
                 None
             }
         }
+    }
+
+    /// `a && b && c`, `a || b || c`, `a ?? b`: each operand runs where the ones before it
+    /// gave way (truthy for `&&`, falsy for `||`), in a loop over the left spine.
+    fn logical_chain(&mut self, b: &BinExpr) -> NodeId {
+        let op = b.op;
+        let mut operands = vec![&*b.right];
+        let mut left = &*b.left;
+        while let Expr::Bin(inner) = left {
+            if inner.op != op {
+                break;
+            }
+            operands.push(&inner.right);
+            left = &inner.left;
+        }
+        operands.push(left);
+        operands.reverse();
+        let saved = self.proof;
+        let foreign_before = self.foreign_len();
+        let out = self.m.flow.node();
+        let last = operands.len() - 1;
+        for (i, e) in operands.into_iter().enumerate() {
+            if let Some(n) = self.expr(e) {
+                self.m.flow.edge(n, out);
+            }
+            if i == last {
+                break;
+            }
+            let facts = self.facts_of(e);
+            let (facts, truthy) = match op {
+                BinaryOp::LogicalAnd => (facts.when_true, true),
+                BinaryOp::LogicalOr => (facts.when_false, false),
+                _ => (Vec::new(), false),
+            };
+            self.enter_branch(e, &facts, truthy);
+        }
+        self.proof = saved;
+        self.truncate_foreign(foreign_before);
+        out
     }
 
     /// `X == null`, `void 0 === X`, `X !== undefined` with `X` an unresolved name.
@@ -378,6 +432,7 @@ impl Builder {
         }
     }
 
+    #[inline(never)]
     fn assign(&mut self, a: &AssignExpr) -> Option<NodeId> {
         let compound = a.op != AssignOp::Assign;
         match &a.left {
@@ -401,15 +456,7 @@ impl Builder {
                         self.m.assigned_globals.insert(b.id.sym.clone());
                         if let Some(v) = v {
                             if b.id.sym.starts_with("on") {
-                                let site_fn = self.cur();
-                                let foreign_at = self.foreign_at();
-                                self.m.flow.op(
-                                    v,
-                                    Op::Invoke {
-                                        site_fn,
-                                        foreign_at,
-                                    },
-                                );
+                                self.invoke_all(&[v]);
                             }
                             let k = self.m.flow.key(&b.id.sym);
                             self.m.flow.op(
@@ -434,15 +481,7 @@ impl Builder {
                 if let (Some(obj), Some(v)) = (obj, v) {
                     if let MemberKey::Known(k) = key {
                         if self.m.flow.key_name(k).starts_with("on") {
-                            let site_fn = self.cur();
-                            let foreign_at = self.foreign_at();
-                            self.m.flow.op(
-                                v,
-                                Op::Invoke {
-                                    site_fn,
-                                    foreign_at,
-                                },
-                            );
+                            self.invoke_all(&[v]);
                         }
                     }
                     self.store(obj, key, v);
@@ -507,8 +546,10 @@ impl Builder {
             MemberProp::Ident(i) => MemberKey::Known(self.m.flow.key(&i.sym)),
             MemberProp::PrivateName(_) => MemberKey::Unknown,
             MemberProp::Computed(c) => match guards::unparen(&c.expr) {
-                Expr::Lit(Lit::Str(s)) => {
-                    let name = Atom::from(s.value.as_str().unwrap_or_default());
+                e @ (Expr::Lit(Lit::Str(_)) | Expr::Tpl(_))
+                    if crate::guard::const_string(e).is_some() =>
+                {
+                    let name = Atom::from(crate::guard::const_string(e).unwrap_or_default());
                     MemberKey::Known(self.m.flow.key(&name))
                 }
                 Expr::Lit(Lit::Num(n)) => {
@@ -522,6 +563,7 @@ impl Builder {
         }
     }
 
+    #[inline(never)]
     fn member(&mut self, m: &MemberExpr) -> Option<NodeId> {
         let obj = self.expr(&m.obj);
         if let MemberProp::Ident(p) = &m.prop {
@@ -571,6 +613,11 @@ impl Builder {
         let key = self.member_key(&m.prop);
         let obj = obj?;
         Some(match key {
+            MemberKey::Known(k) if &**self.m.flow.key_name(k) == "name" => {
+                let n = self.load(obj, Some(k));
+                self.m.flow.op(obj, Op::FnName { dst: n });
+                n
+            }
             MemberKey::Known(k) => self.load(obj, Some(k)),
             MemberKey::Unknown => self.load(obj, None),
             MemberKey::Node(kn) => {
@@ -609,6 +656,7 @@ impl Builder {
         }
     }
 
+    #[inline(never)]
     fn object(&mut self, o: &ObjectLit) -> NodeId {
         let obj = self.new_obj();
         let node = self.const_node(Val::Obj(obj));
@@ -684,6 +732,7 @@ impl Builder {
 
     /// A class: its constructor is the class's function; methods are fields of it (static
     /// ones exactly, instance ones found through the field-name fallback).
+    #[inline(never)]
     pub(super) fn class(&mut self, c: &Class, name: Option<&Ident>) -> Option<NodeId> {
         if let Some(s) = &c.super_class {
             self.expr(s);
@@ -773,6 +822,9 @@ impl Builder {
             Call {
                 site_fn,
                 foreign_at,
+                in_instance: false,
+                proof: self.proof,
+                direct: self.direct_call,
                 this,
                 args,
                 spread_from: spread,
@@ -782,15 +834,18 @@ impl Builder {
         result
     }
 
+    /// The runtime calls the functions these nodes hold (callbacks, event handlers).
     pub(super) fn invoke_all(&mut self, nodes: &[NodeId]) {
         let site_fn = self.cur();
+        let foreign_at = self.foreign_at();
+        let proof = self.proof;
         for &n in nodes {
-            let foreign_at = self.foreign_at();
             self.m.flow.op(
                 n,
                 Op::Invoke {
                     site_fn,
                     foreign_at,
+                    proof,
                 },
             );
         }

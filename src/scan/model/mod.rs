@@ -85,6 +85,9 @@ pub struct Leaving {
     pub declared: Vec<Atom>,
     /// Those declared by constant strings (`'var _scriptDir = undefined; var M = '`).
     pub prelude: Vec<Atom>,
+    /// Names the constant strings call (`'\nmain();'`) that nothing joined declares and no
+    /// worker realm has: the function text was to declare them, by their original names.
+    pub undeclared_calls: Vec<Atom>,
 }
 
 /// A read of an enclosing binding, in code a leaving function runs, that nothing makes safe.
@@ -107,10 +110,10 @@ pub struct Model {
     pub uses_wasm: bool,
     proofs: Proofs,
     flow: Flow,
-    /// Names declared by constant strings ([`Val::Decl`]).
-    decls: Vec<Vec<Atom>>,
+    /// Names declared and names called by constant strings of code ([`Val::Decl`]).
+    decls: Vec<(Vec<Atom>, Vec<Atom>)>,
     /// Functions that run when the function they are written in runs: IIFEs and callbacks.
-    invoked_inside: Vec<(FnId, FnId, u32)>,
+    invoked_inside: Vec<flow::Edge>,
 }
 
 impl Model {
@@ -168,10 +171,16 @@ impl Model {
             let vals = self.flow.vals(sink.node);
             let mut fns: Vec<FnId> = Vec::new();
             let mut declared: Vec<Atom> = Vec::new();
+            let mut called: Vec<Atom> = Vec::new();
             for v in vals {
                 match *v {
                     Val::Text(f) if f != FnId::ROOT => fns.push(f),
-                    Val::Decl(d) => declared.extend(self.decls[d as usize].iter().cloned()),
+                    Val::Decl(d) => {
+                        let (decl, calls) = &self.decls[d as usize];
+                        declared.extend(decl.iter().cloned());
+                        called.extend(calls.iter().cloned());
+                    }
+                    Val::Name(f) => declared.extend(self.fn_info(f).text_name.clone()),
                     _ => {}
                 }
             }
@@ -182,12 +191,19 @@ impl Model {
                 fns.iter()
                     .filter_map(|f| self.fn_info(*f).text_name.clone()),
             );
+            called.sort_unstable();
+            called.dedup();
+            called.retain(|c| !declared.contains(c) && !sinks::is_worker_global(c));
+            if fns.is_empty() {
+                called.clear();
+            }
             for f in fns {
                 out.push(Leaving {
                     function: f,
                     sink: SinkId::new(i),
                     declared: declared.clone(),
                     prelude: prelude.clone(),
+                    undeclared_calls: called.clone(),
                 });
             }
         }
@@ -195,39 +211,75 @@ impl Model {
     }
 
     /// The functions whose bodies run when `f` runs: `f`, and, transitively, the functions
-    /// inside `f` that code already running calls (as the flow resolves calls), runs as an
-    /// IIFE, passes as a callback, or gives the runtime to invoke (event handlers).
+    /// inside `f` that code already running calls by name (as the flow resolves it), runs as
+    /// an IIFE, passes as a callback, or gives the runtime to invoke (event handlers). Calls
+    /// made only under Node.js or in a window are not followed.
     pub fn executed(&self, f: FnId) -> Vec<FnId> {
-        let mut out: HashMap<FnId, ()> = HashMap::default();
-        // Calls made only under Node.js or in a window, inside `f`, never run where its
-        // text runs.
+        self.executed_edges(f).0
+    }
+
+    /// [`Self::executed`], with the edges between those functions.
+    fn executed_edges(&self, f: FnId) -> (Vec<FnId>, Vec<flow::Edge>) {
         let depth = self.fn_info(f).depth;
-        let mut succ: HashMap<FnId, Vec<FnId>> = HashMap::default();
-        for &(a, b, foreign_at) in self
+        let mut succ: HashMap<FnId, Vec<flow::Edge>> = HashMap::default();
+        for e in self
             .flow
             .edges
             .iter()
             .chain(self.flow.invoked.iter())
             .chain(self.invoked_inside.iter())
         {
-            if foreign_at == 0 || foreign_at < depth {
-                succ.entry(a).or_default().push(b);
+            if e.foreign_at == 0 || e.foreign_at < depth {
+                succ.entry(e.from).or_default().push(*e);
             }
         }
+        let mut seen: HashSet<FnId> = HashSet::default();
+        let mut edges = Vec::new();
         let mut work = vec![f];
         while let Some(g) = work.pop() {
-            if out.insert(g, ()).is_some() {
+            if !seen.insert(g) {
                 continue;
             }
-            for &h in succ.get(&g).into_iter().flatten() {
-                if self.is_within(h, f) {
-                    work.push(h);
+            for e in succ.get(&g).into_iter().flatten() {
+                if self.is_within(e.to, f) {
+                    edges.push(*e);
+                    work.push(e.to);
                 }
             }
         }
-        let mut v: Vec<FnId> = out.into_keys().collect();
+        let mut v: Vec<FnId> = seen.into_iter().collect();
         v.sort_unstable();
-        v
+        (v, edges)
+    }
+
+    /// The functions inside a leaving function that run only from places where proof of the
+    /// original scopes holds: every call of them is dominated by such proof, or made from a
+    /// function that is itself entered that way.
+    fn entered_proven(&self, l: &Leaving, query: u32, edges: &[flow::Edge]) -> HashSet<FnId> {
+        let depth = self.fn_info(l.function).depth;
+        let mut proven: HashSet<FnId> = edges
+            .iter()
+            .map(|e| e.to)
+            .filter(|&g| g != l.function)
+            .collect();
+        loop {
+            let before = proven.len();
+            for e in edges {
+                if !proven.contains(&e.to) {
+                    continue;
+                }
+                let ok = proven.contains(&e.from)
+                    || self.proofs.proves(e.proof, depth, query, |b| {
+                        l.declared.contains(&self.binding(b).name)
+                    });
+                if !ok {
+                    proven.remove(&e.to);
+                }
+            }
+            if proven.len() == before {
+                return proven;
+            }
+        }
     }
 
     /// Reads of enclosing bindings, in code each leaving function runs, that nothing makes
@@ -242,15 +294,19 @@ impl Model {
         }
         let mut out = Vec::new();
         let mut seen: HashSet<(FnId, BindingId)> = HashSet::default();
-        let mut executed_cache: HashMap<FnId, Vec<FnId>> = HashMap::default();
+        let mut executed_cache: HashMap<FnId, (Vec<FnId>, Vec<flow::Edge>)> = HashMap::default();
         for (li, l) in leaving.iter().enumerate() {
             let f = l.function;
             let depth = self.fn_info(f).depth;
-            let executed = executed_cache
+            let (executed, edges) = executed_cache
                 .entry(f)
-                .or_insert_with(|| self.executed(f))
+                .or_insert_with(|| self.executed_edges(f))
                 .clone();
+            let entered = self.entered_proven(l, li as u32, &edges);
             for g in executed {
+                if entered.contains(&g) {
+                    continue;
+                }
                 for &ri in &by_fn[g.index()] {
                     let r = &self.reads[ri];
                     let Some(b) = r.binding else { continue };
@@ -276,6 +332,36 @@ impl Model {
             }
         }
         (leaving, out)
+    }
+
+    /// The names of enclosing bindings that code run by a leaving function reads (guarded or
+    /// not): the names a text joined with it may rely on. Minify keeps them unrenamed.
+    pub fn names_read_across(&self) -> Vec<Atom> {
+        let mut by_fn: Vec<Vec<usize>> = vec![Vec::new(); self.fns.len()];
+        for (i, r) in self.reads.iter().enumerate() {
+            by_fn[r.fn_id.index()].push(i);
+        }
+        let mut out: Vec<Atom> = Vec::new();
+        let mut done: HashSet<FnId> = HashSet::default();
+        for l in self.leaving() {
+            if !done.insert(l.function) {
+                continue;
+            }
+            for g in self.executed(l.function) {
+                for &ri in &by_fn[g.index()] {
+                    let r = &self.reads[ri];
+                    let Some(decl) = r.binding.and_then(|b| self.binding(b).decl_fn) else {
+                        continue;
+                    };
+                    if !self.is_within(decl, l.function) {
+                        out.push(r.name.clone());
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Whether `f` or anything inside it uses threads (`new Worker`, `SharedArrayBuffer`,

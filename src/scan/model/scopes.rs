@@ -34,9 +34,11 @@ pub struct Builder {
     /// `__filename`).
     pub(super) def_flags: (bool, bool),
     pub(super) global_node: NodeId,
-    pub(super) decl_ids: HashMap<Vec<Atom>, u32>,
+    pub(super) decl_ids: HashMap<(Vec<Atom>, Vec<Atom>), u32>,
     /// The name a function about to be lowered is given (`var f = function`), unused now.
     pub(super) args_nodes: HashMap<FnId, NodeId>,
+    /// Whether the call being lowered names its callee directly ([`super::flow::Call::direct`]).
+    pub(super) direct_call: bool,
 }
 
 /// Globals that exist only in Node.js or in a window, never in a worker or a fresh realm.
@@ -93,6 +95,7 @@ impl Builder {
             global_node,
             decl_ids: HashMap::default(),
             args_nodes: HashMap::default(),
+            direct_call: true,
         };
         // Top-level `this` of a script is the global object; CommonJS `module.exports` and
         // `exports` of an unwrapped file are one object.
@@ -258,6 +261,25 @@ impl Builder {
         }
     }
 
+    /// Enters a branch without leaving it (the caller restores `proof` and the foreign
+    /// stack): for chains walked in a loop.
+    pub(super) fn enter_branch(&mut self, test: &Expr, facts: &[Fact], truthy: bool) {
+        if self.foreign_test(test, truthy) {
+            let d = self.depth();
+            self.foreign.push(d);
+        }
+        let d = self.depth();
+        self.proof = self.m.proofs.extend(self.proof, facts, d);
+    }
+
+    pub(super) fn foreign_len(&self) -> usize {
+        self.foreign.len()
+    }
+
+    pub(super) fn truncate_foreign(&mut self, len: usize) {
+        self.foreign.truncate(len);
+    }
+
     /// The depth of the innermost Node.js-or-window branch around the current point.
     pub(super) fn foreign_at(&self) -> u32 {
         self.foreign.last().copied().unwrap_or(0)
@@ -295,6 +317,7 @@ impl Builder {
 
     /// Lowers a function: a new [`FnId`], its parameters bound to the flow's parameter
     /// nodes, its body walked with the facts in force where it is written.
+    #[inline(never)]
     pub(super) fn function(
         &mut self,
         span: Span,
@@ -379,6 +402,7 @@ impl Builder {
     }
 
     /// Binds the names of a pattern, each to what the value node gives it.
+    #[inline(never)]
     pub(super) fn bind_pat(&mut self, p: &Pat, value: Option<NodeId>, in_fn: FnId) {
         match p {
             Pat::Ident(b) => {
@@ -459,17 +483,21 @@ impl Builder {
         n
     }
 
+    /// The value of a constant piece of code text: the names it declares and the names it
+    /// calls (`'var M = '`, `';\nmain();'`), when it has any.
     pub(super) fn decl_val(&mut self, text: &str) -> Option<Val> {
-        let names = super::sinks::declared_names_in_text(text);
-        if names.is_empty() {
+        let declared = super::sinks::declared_names_in_text(text);
+        let called = super::sinks::called_names_in_text(text);
+        if declared.is_empty() && called.is_empty() {
             return None;
         }
-        if let Some(&d) = self.decl_ids.get(&names) {
+        let key = (declared, called);
+        if let Some(&d) = self.decl_ids.get(&key) {
             return Some(Val::Decl(d));
         }
         let d = self.m.decls.len() as u32;
-        self.m.decls.push(names.clone());
-        self.decl_ids.insert(names, d);
+        self.m.decls.push(key.clone());
+        self.decl_ids.insert(key, d);
         Some(Val::Decl(d))
     }
 
@@ -489,7 +517,12 @@ impl Builder {
     pub(super) fn mark_invoked(&mut self, callee_fn: FnId) {
         let cur = self.cur();
         let foreign_at = self.foreign_at();
-        self.m.invoked_inside.push((cur, callee_fn, foreign_at));
+        self.m.invoked_inside.push(super::flow::Edge {
+            from: cur,
+            to: callee_fn,
+            foreign_at,
+            proof: self.proof,
+        });
     }
 
     pub(super) fn set_flag(&mut self, b: BindingId, init: &Expr) {

@@ -193,9 +193,158 @@ pub fn declared_names_in_text(text: &str) -> Vec<Atom> {
     out
 }
 
+/// Names a piece of code text calls (`main();`, `new Foo(`): an identifier followed by `(`,
+/// not a property (`.x(`), not a keyword, not the name a `function` declares.
+pub fn called_names_in_text(text: &str) -> Vec<Atom> {
+    let is_id = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut out = Vec::new();
+    let bytes: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    let mut prev_word = "";
+    let mut prev_char = ' ';
+    while i < bytes.len() {
+        let (start, c) = bytes[i];
+        if is_id(c) && !c.is_ascii_digit() {
+            let mut j = i;
+            while j < bytes.len() && is_id(bytes[j].1) {
+                j += 1;
+            }
+            let end = bytes.get(j).map_or(text.len(), |b| b.0);
+            let word = &text[start..end];
+            let next = text[end..].trim_start().chars().next();
+            if next == Some('(') && prev_char != '.' && prev_word != "function" && !is_keyword(word)
+            {
+                out.push(Atom::from(word));
+            }
+            prev_word = word;
+            prev_char = 'a';
+            i = j;
+            continue;
+        }
+        if !c.is_whitespace() {
+            prev_char = c;
+            prev_word = "";
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "if" | "for"
+            | "while"
+            | "switch"
+            | "catch"
+            | "function"
+            | "return"
+            | "typeof"
+            | "new"
+            | "do"
+            | "else"
+            | "in"
+            | "of"
+            | "with"
+            | "void"
+            | "delete"
+            | "await"
+            | "yield"
+            | "async"
+            | "class"
+            | "super"
+            | "import"
+            | "export"
+            | "throw"
+            | "case"
+    )
+}
+
+/// Globals of a dedicated worker's realm (ECMAScript and `WorkerGlobalScope`): a name the
+/// shipped text calls that is one of these needs no declaration.
+pub fn is_worker_global(name: &str) -> bool {
+    crate::scan::rules::undeclared_void_compare::REALM_GLOBALS.contains(&name)
+        || WORKER_GLOBALS.contains(&name)
+}
+
+const WORKER_GLOBALS: &[&str] = &[
+    "self",
+    "postMessage",
+    "onmessage",
+    "importScripts",
+    "close",
+    "location",
+    "navigator",
+    "console",
+    "setTimeout",
+    "setInterval",
+    "clearTimeout",
+    "clearInterval",
+    "fetch",
+    "XMLHttpRequest",
+    "Blob",
+    "URL",
+    "Worker",
+    "TextEncoder",
+    "TextDecoder",
+    "atob",
+    "btoa",
+    "performance",
+    "crypto",
+    "WebAssembly",
+    "structuredClone",
+    "queueMicrotask",
+    "addEventListener",
+    "removeEventListener",
+    "dispatchEvent",
+    "Response",
+    "Request",
+    "Headers",
+    "FileReader",
+    "MessageChannel",
+    "BroadcastChannel",
+    "ImageData",
+    "OffscreenCanvas",
+    "createImageBitmap",
+    "requestAnimationFrame",
+    "eval",
+    "parseInt",
+    "parseFloat",
+    "isNaN",
+    "isFinite",
+    "encodeURIComponent",
+    "decodeURIComponent",
+    "encodeURI",
+    "decodeURI",
+    "escape",
+    "unescape",
+    "Function",
+    "Event",
+    "MessageEvent",
+    "ErrorEvent",
+    "AbortController",
+    "ReadableStream",
+    "WritableStream",
+    "TransformStream",
+    "FormData",
+    "indexedDB",
+    "caches",
+    "reportError",
+    "Symbol",
+    "globalThis",
+];
+
 #[cfg(test)]
 mod tests {
-    use super::declared_names_in_text;
+    use super::{called_names_in_text, declared_names_in_text};
+
+    #[test]
+    fn names_called_by_text() {
+        assert_eq!(called_names_in_text(";\nmain();"), vec!["main"]);
+        assert!(called_names_in_text("self.postMessage(1); function f(x) {}").is_empty());
+        assert!(called_names_in_text("if (x) { }").is_empty());
+        assert_eq!(called_names_in_text("(new Foo(1))"), vec!["Foo"]);
+    }
 
     #[test]
     fn names_in_prelude_text() {

@@ -37,6 +37,32 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
     let (leaving, reads) = model.leaking_reads();
+    // Text that calls a name nothing shipped declares any more (`String(f) + 'main();'`
+    // after a minifier renamed `main`): reported once per sink.
+    let mut seen_sinks = std::collections::HashSet::new();
+    for l in &leaving {
+        if l.undeclared_calls.is_empty() || !seen_sinks.insert(l.sink) {
+            continue;
+        }
+        let sink = &model.sinks[l.sink.index()];
+        let names = l
+            .undeclared_calls
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(RawFinding {
+            rule: META.id,
+            severity: META.severity,
+            span: sink.span,
+            name: l.undeclared_calls[0].to_string(),
+            message: format!(
+                "the code text sent elsewhere here ({}) calls {names}, which neither the function text shipped with it nor the rest of the text declares, and which is no global of a worker; where it runs this throws ReferenceError (was a function renamed by a minifier?)",
+                sink.kind
+            ),
+            help: "keep the names the shipped text relies on (minify with guardmin, which keeps them), or build the text from the function's current name (`'var ' + f.name + ' = ' + f`)".to_string(),
+        });
+    }
     for lr in reads {
         let r = &model.reads[lr.read];
         let Some(b) = r.binding else { continue };
