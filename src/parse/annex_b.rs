@@ -117,3 +117,59 @@ pub fn wrap_if_functions(program: &mut Program) {
     }
     program.visit_mut_with(&mut Wrap);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::{parse, ParseMode};
+    use crate::source::Source;
+
+    fn parses(code: &str, mode: ParseMode) -> Result<String, String> {
+        let src = Source::from_bytes("t.js".into(), code.as_bytes().to_vec()).unwrap();
+        swc_common::GLOBALS.set(&Default::default(), || {
+            parse(&src, &src.text, mode)
+                .map(|p| {
+                    format!("{:?}", p.program)
+                        .matches("Block")
+                        .count()
+                        .to_string()
+                })
+                .map_err(|e| e.message)
+        })
+    }
+
+    #[test]
+    fn if_clauses_in_sloppy_scripts_are_blocks() {
+        let braced = |c: &str| parses(c, ParseMode::Script).unwrap();
+        assert_eq!(
+            parses("if (x) function f() {}", ParseMode::Script),
+            Ok(braced("if (x) { function f() {} }"))
+        );
+        assert_eq!(
+            parses(
+                "if (x) function f() {} else function g() {}",
+                ParseMode::Auto
+            ),
+            Ok(braced(
+                "if (x) { function f() {} } else { function g() {} }"
+            ))
+        );
+        assert!(parses("l: function f() {}", ParseMode::Script).is_ok());
+        assert!(parses("function o() { if (x) function f() {} }", ParseMode::Script).is_ok());
+    }
+
+    #[test]
+    fn strict_code_modules_and_other_forms_stay_errors() {
+        for code in [
+            "'use strict'; if (x) function f() {}",
+            "function o() { 'use strict'; if (x) function f() {} }",
+            "class A { m() { if (x) function f() {} } }",
+            "if (x) function* f() {}",
+            "while (x) function f() {}",
+            "if (x) class C {}",
+        ] {
+            let e = parses(code, ParseMode::Script).expect_err(code);
+            assert!(e.contains("not allowed"), "{code}: {e}");
+        }
+        assert!(parses("if (x) function f() {}", ParseMode::Module).is_err());
+    }
+}

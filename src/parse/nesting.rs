@@ -435,3 +435,51 @@ fn punctuator(s: &str) -> &str {
     let n = s.chars().next().map_or(1, char::len_utf8);
     &s[..n.min(s.len())]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::within;
+
+    fn depth_ok(code: &str, limit: usize) -> bool {
+        within(code, limit, 1_000_000).is_ok()
+    }
+
+    #[test]
+    fn brackets_prefixes_and_heads_nest() {
+        assert!(!depth_ok(&format!("x = {}1", "(".repeat(100)), 50));
+        assert!(!depth_ok(&format!("x = {}1", "!".repeat(100)), 50));
+        assert!(!depth_ok(&format!("{}1", "a=".repeat(100)), 50));
+        assert!(!depth_ok(&format!("{};", "if(1)".repeat(100)), 50));
+        assert!(!depth_ok(&format!("{}1", "`${".repeat(100)), 50));
+    }
+
+    #[test]
+    fn text_and_flat_code_do_not() {
+        assert!(depth_ok(&format!("x = `{}`", "(".repeat(100)), 50));
+        assert!(depth_ok(&format!("x = '{}'", "(".repeat(100)), 50));
+        assert!(depth_ok(&format!("x = /{}/", "\\(".repeat(100)), 50));
+        assert!(depth_ok(
+            &format!("// {}\n/* {} */", "(".repeat(100), "[".repeat(100)),
+            50
+        ));
+        assert!(depth_ok(&"var a = 1;\n".repeat(1000), 5));
+        assert!(depth_ok(&"a = b\n".repeat(1000), 5));
+        assert!(depth_ok(&"if (a) b()\n".repeat(1000), 5));
+        assert!(depth_ok(&"if (a) { b() } else { c() }\n".repeat(1000), 5));
+        // A quote inside a regular expression opens no string.
+        assert!(!depth_ok(
+            &format!("r = /\"/; x = {}1", "(".repeat(100)),
+            50
+        ));
+        assert!(!depth_ok(
+            &format!("if (a) /'/.test(b); x = {}1", "[".repeat(100)),
+            50
+        ));
+    }
+
+    #[test]
+    fn chains_are_counted_and_end_at_commas() {
+        assert!(within(&"a+".repeat(100), 1_000, 50).is_err());
+        assert!(within(&"a.b(), ".repeat(100), 1_000, 50).is_ok());
+    }
+}
