@@ -46,6 +46,13 @@ pub(super) fn refusal(src: &Source, text: &str, off: usize, what: String) -> Fil
     .at(text, off.min(text.len()))
 }
 
+/// Refuses a `--define` value nested more than 1,000 levels: it is parsed on the main
+/// thread's stack, then inlined wherever the name is read.
+pub fn shallow(value: &str) -> Result<(), String> {
+    super::nesting::within(value, 1_000, 10_000)
+        .map_err(|(_, what)| format!("{what}; guardmin refuses it rather than run out of stack"))
+}
+
 /// Refuses a tree deeper than [`MAX_DEPTH`], at the first node past the limit, and takes it
 /// apart without recursion.
 pub(super) fn check_depth(
