@@ -99,7 +99,8 @@ pub struct Guards {
     pub too_deep: Option<BytePos>,
 }
 
-/// Deepest expression nesting guardmin optimizes. swc's optimizer slows down quadratically
+/// Deepest expression nesting guardmin optimizes, binary operators aside (they nest as deep
+/// as the stack allows). swc's optimizer slows down quadratically
 /// on very deep chains (`a ? b : a ? b : ...`: 4,000 levels take 0.3 s, 100,000 would take
 /// minutes); real code stays in the tens.
 pub const MAX_EXPR_DEPTH: usize = 10_000;
@@ -158,13 +159,19 @@ impl VisitMut for Protect {
         if self.guards.too_deep.is_some() {
             return;
         }
-        self.depth += 1;
+        // Arithmetic, comparison and bitwise chains (`a + b + ...`) cost the optimizer little
+        // per level (50,000 terms: 0.5 s); only the stack limit (`parse::limits::MAX_DEPTH`)
+        // bounds them. `&&`, `||` and `??` chains are conditionals to it (50,000: 4 minutes).
+        let counts = usize::from(
+            !matches!(e, Expr::Bin(b) if !matches!(b.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing)),
+        );
+        self.depth += counts;
         if self.depth > MAX_EXPR_DEPTH {
             self.guards.too_deep = Some(e.span().lo);
         } else {
             e.visit_mut_children_with(self);
         }
-        self.depth -= 1;
+        self.depth -= counts;
     }
 
     fn visit_mut_bin_expr(&mut self, bin: &mut BinExpr) {

@@ -18,8 +18,10 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
-/// Stack for each worker thread: swc recurses once per nesting level.
-pub(crate) const STACK_SIZE: usize = 256 << 20;
+/// Stack for each worker thread: swc recurses once per nesting level. Reserved, not used:
+/// only code nested thousands deep touches more than a few MiB of it. The limits in
+/// [`crate::parse::limits`] are measured against it.
+pub const STACK_SIZE: usize = 512 << 20;
 
 /// Runs `f` over `inputs` on `threads` workers that take the inputs in order (biggest
 /// first, as discovery sorts them). Results come back in input order, whatever the

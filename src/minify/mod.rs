@@ -94,6 +94,7 @@ pub fn check_define(key: &str, value: &str) -> Result<(), String> {
     if key.is_empty() || !key.split('.').all(ident) {
         return Err(format!("--define {key}={value}: the name must be an identifier or a dotted path like process.env.NODE_ENV"));
     }
+    parse::limits::shallow(value).map_err(|what| format!("--define {key}=...: {what}"))?;
     let ok = GLOBALS.set(&Default::default(), || {
         let cm: Lrc<SourceMap> = Default::default();
         let fm = cm.new_source_file(Lrc::new(FileName::Anon), value.to_string());
@@ -306,6 +307,7 @@ fn attempt(
         return Ok(Attempt::LostGuards((off, original)));
     }
 
+    parse::wrap_if_functions(&mut program); // never `if (x) function f() {}` in the output
     let out_comments = (opts.comments == CommentsMode::All).then_some(&comments);
     program.visit_mut_with(&mut fixer(
         out_comments.map(|c| c as &dyn swc_common::comments::Comments),
