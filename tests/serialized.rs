@@ -91,7 +91,6 @@ fn corpus_is_large_enough_and_covers_every_minifier() {
     );
 }
 
-// enabled once the scan engine 2 lands
 #[test]
 fn scan_agrees_with_runtime_truth() {
     let s = summary();
