@@ -119,24 +119,31 @@ impl Guards {
 }
 
 /// Rewrites every `typeof x ==/!= "undefined"` (identifier operand) into the `"u"` form and
-/// records every guard, including those already in that form.
-pub fn protect(program: &mut Program) -> Guards {
+/// records every guard, including those already in that form. With `markers`, also hides
+/// every `typeof x` of a declared binding (any position) behind a marker call; see
+/// [`crate::minify::protect`].
+pub fn protect(
+    program: &mut Program,
+    markers: Option<&mut crate::minify::protect::Marker>,
+) -> Guards {
     let mut v = Protect {
         guards: Guards::default(),
         depth: 0,
         if_depth: 0,
+        markers,
     };
     program.visit_mut_with(&mut v);
     v.guards
 }
 
-struct Protect {
+struct Protect<'m> {
     guards: Guards,
     depth: usize,
     if_depth: usize,
+    markers: Option<&'m mut crate::minify::protect::Marker>,
 }
 
-impl VisitMut for Protect {
+impl VisitMut for Protect<'_> {
     fn visit_mut_if_stmt(&mut self, s: &mut IfStmt) {
         if self.guards.too_deep.is_some() {
             return;
@@ -158,6 +165,11 @@ impl VisitMut for Protect {
         if self.guards.too_deep.is_some() {
             return;
         }
+        if let Some(m) = self.markers.as_deref_mut() {
+            if m.hide(e) {
+                return;
+            }
+        }
         self.depth += 1;
         if self.depth > MAX_EXPR_DEPTH {
             self.guards.too_deep = Some(e.span().lo);
@@ -168,7 +180,14 @@ impl VisitMut for Protect {
     }
 
     fn visit_mut_bin_expr(&mut self, bin: &mut BinExpr) {
+        // The guard first: the operands' typeof may become a marker below.
+        self.rewrite_guard(bin);
         bin.visit_mut_children_with(self);
+    }
+}
+
+impl Protect<'_> {
+    fn rewrite_guard(&mut self, bin: &mut BinExpr) {
         let Some(test) = guard_test(bin) else { return };
         if !test.ident.span.lo.is_dummy() {
             self.guards.operands.insert(test.ident.span.lo);

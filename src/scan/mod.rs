@@ -2,6 +2,7 @@
 //! the rules, and turn what they find into [`Finding`]s with positions, code frames,
 //! original positions from source maps, and suppressions applied.
 
+pub mod keep_names;
 pub mod model;
 pub mod rules;
 
