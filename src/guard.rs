@@ -161,6 +161,26 @@ impl VisitMut for Protect<'_> {
         }
     }
 
+    fn visit_mut_function(&mut self, f: &mut Function) {
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.enter(f.ctxt);
+        }
+        f.visit_mut_children_with(self);
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.leave();
+        }
+    }
+
+    fn visit_mut_arrow_expr(&mut self, a: &mut ArrowExpr) {
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.enter(a.ctxt);
+        }
+        a.visit_mut_children_with(self);
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.leave();
+        }
+    }
+
     fn visit_mut_expr(&mut self, e: &mut Expr) {
         if self.guards.too_deep.is_some() {
             return;

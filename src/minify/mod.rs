@@ -134,25 +134,31 @@ fn run(src: &Source, opts: &Options, input_map: Option<InputMap>) -> Result<Mini
     let first = attempt(src, opts, false, input_map.as_ref())?;
     let out = match first {
         Attempt::Done(m) => m,
-        Attempt::LostGuards(_) => match attempt(src, opts, true, input_map.as_ref())? {
-            Attempt::Done(mut m) => {
-                m.conservative = true;
-                m
-            }
-            Attempt::LostGuards(lost) => {
-                let idx = LineIndex::new(&src.text);
-                let (line, col) = idx.line_col(lost.0);
-                return Err(FileError::new(
+        Attempt::LostGuards((off, name)) => {
+            crate::timing::note(
+                &src.name,
+                &format!("the typeof of `{name}` at byte {off} was lost; retrying with the passes that inline values off"),
+            );
+            match attempt(src, opts, true, input_map.as_ref())? {
+                Attempt::Done(mut m) => {
+                    m.conservative = true;
+                    m
+                }
+                Attempt::LostGuards(lost) => {
+                    let idx = LineIndex::new(&src.text);
+                    let (line, col) = idx.line_col(lost.0);
+                    return Err(FileError::new(
                     FileErrorKind::Guard,
                     src.name.clone(),
                     format!(
-                        "swc turned the typeof guard on `{}` into a plain reference even with guardmin's protection; nothing was written (please report this input)",
+                        "swc replaced the `typeof {}` of a declared binding (a guard) even with guardmin's protection and the inlining passes off; nothing was written (please report this input)",
                         lost.1
                     ),
                 )
                 .at(&src.text, idx.offset(line, col).unwrap_or(0)));
+                }
             }
-        },
+        }
     };
     Ok(out)
 }

@@ -1,6 +1,10 @@
 //! Protection by construction: before optimizing, every `typeof X` whose `X` resolves to a
-//! declared binding becomes a call `MARKER(X, N)` of a global `MARKER` the input never
-//! mentions; after optimizing and mangling, each call is turned back into `typeof X`.
+//! binding declared outside the function the `typeof` sits in (the bindings a function's
+//! text can lose when it runs elsewhere) becomes a call `MARKER(X, N)` of a global `MARKER`
+//! the input never mentions; after optimizing and mangling, each call is turned back into
+//! `typeof X`. A `typeof` of the function's own binding, or at the top level, is left to swc:
+//! wherever the text that holds it runs, the binding is declared, so swc's rewrites
+//! (`void 0 === x`, a known type folded) are exact there.
 //!
 //! Why this holds, from swc_ecma_minifier 64's source:
 //! - every rewrite that loses a typeof guard needs a `typeof` node to match:
@@ -32,6 +36,8 @@ pub struct Marker {
     unresolved: SyntaxContext,
     /// The span of each hidden `typeof X` (the call keeps it) and `X`, by marker number.
     pub sites: Vec<(Span, Atom)>,
+    /// The scope mark of each function (or arrow) around the node being visited.
+    fns: Vec<Mark>,
 }
 
 /// A name no identifier of `text` contains: `__gm_t`, `__gm_t1`, ...
@@ -63,7 +69,17 @@ impl Marker {
             callee: callee_name(text),
             unresolved: SyntaxContext::empty().apply_mark(unresolved_mark),
             sites: Vec::new(),
+            fns: Vec::new(),
         }
+    }
+
+    /// Entering a function or arrow whose scope the resolver marked with `ctxt`.
+    pub fn enter(&mut self, ctxt: SyntaxContext) {
+        self.fns.push(ctxt.outer());
+    }
+
+    pub fn leave(&mut self) {
+        self.fns.pop();
     }
 
     /// The callee as swc's `pure_funcs` lists it.
@@ -90,6 +106,13 @@ impl Marker {
         };
         if id.ctxt == self.unresolved || id.ctxt == SyntaxContext::empty() {
             return false;
+        }
+        // A binding of the innermost function itself (its parameters, its own `var`s and
+        // blocks) is declared wherever that function's text runs: swc's rewrites are exact
+        // there. Only a binding of an enclosing scope can be missing.
+        match self.fns.last() {
+            Some(&f) if !id.ctxt.outer().is_descendant_of(f) => {}
+            _ => return false,
         }
         let n = self.sites.len();
         self.sites.push((*span, id.sym.clone()));
