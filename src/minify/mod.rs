@@ -1,6 +1,8 @@
-//! `guardmin minify`, one file: parse, resolve, protect the typeof guards, optimize with
-//! swc_ecma_minifier (terser's `typeofs` forced off), check the guards and the output,
-//! generate code and a source map.
+//! `guardmin minify`, one file: parse, resolve, refuse an input that is already broken,
+//! protect the typeof guards and the names serialized functions read, optimize with
+//! swc_ecma_minifier (terser's `typeofs` forced off), restore and check the guards, generate
+//! code, scan the output, build a source map. The stages: [`engine`] (one attempt),
+//! [`protect`] (typeof markers), [`verify`] (input and output scans); here the retry.
 
 pub mod comments;
 mod engine;

@@ -19,10 +19,11 @@
 //!   unused result is dropped like an unused `typeof` would be, and the call does not stop
 //!   code motion around it the way an unknown call would.
 //!
-//! What swc may still do is replace the argument: inline a known value (`reduce_vars`,
-//! `inline`) or collapse an assignment into it (`collapse_vars`). [`restore`] finds that
-//! (the argument is no longer an identifier) and the file is optimized again with those
-//! passes off.
+//! What swc may still do is change the argument. Where it merged an assignment or a
+//! sequence into it (`sequences`, `collapse_vars`: `X = v; typeof X` becomes `MARKER(X = v)`),
+//! the restore writes `(X = v, typeof X)`, the same thing. Where it replaced `X` by a value it
+//! knows (`reduce_vars`, `inline`), [`restore`] reports the loss and the file is optimized
+//! again with those passes off.
 
 use std::collections::HashSet;
 use swc_atoms::Atom;
@@ -202,9 +203,56 @@ struct Restore<'a> {
     lost: Option<usize>,
 }
 
+fn typeof_of(id: Ident, span: Span) -> Expr {
+    Expr::Unary(UnaryExpr {
+        span,
+        op: UnaryOp::TypeOf,
+        arg: Box::new(Expr::Ident(id)),
+    })
+}
+
+/// `typeof` of a marker's argument, when it still names the binding: `X` itself, or what
+/// `sequences` / `collapse_vars` merge into it and leave `X` holding the value: `X = v`,
+/// `X += v` (then `(X = v, typeof X)`), `(a, b, X)` (then `(a, b, typeof X)`).
+fn restored(arg: Expr, span: Span) -> Result<Expr, Expr> {
+    match arg {
+        Expr::Ident(id) => Ok(typeof_of(id, span)),
+        Expr::Paren(p) => restored(*p.expr, span),
+        Expr::Assign(a) => match &a.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                let id = b.id.clone();
+                Ok(Expr::Paren(ParenExpr {
+                    span,
+                    expr: Box::new(Expr::Seq(SeqExpr {
+                        span,
+                        exprs: vec![Box::new(Expr::Assign(a)), Box::new(typeof_of(id, span))],
+                    })),
+                }))
+            }
+            _ => Err(Expr::Assign(a)),
+        },
+        Expr::Seq(mut seq) => match seq.exprs.pop().map(|last| restored(*last, span)) {
+            Some(Ok(last)) => {
+                seq.exprs.push(Box::new(last));
+                Ok(Expr::Paren(ParenExpr {
+                    span,
+                    expr: Box::new(Expr::Seq(seq)),
+                }))
+            }
+            Some(Err(last)) => {
+                seq.exprs.push(Box::new(last));
+                Err(Expr::Seq(seq))
+            }
+            None => Err(Expr::Seq(seq)),
+        },
+        other => Err(other),
+    }
+}
+
 impl Restore<'_> {
-    /// `Some(Ok(ident))` for a well-formed marker call, `Some(Err(n))` for a damaged one.
-    fn take(&self, e: &mut Expr) -> Option<Result<(usize, Ident, Span), usize>> {
+    /// `Some(Ok((n, typeof)))` for a marker call whose argument still names its binding,
+    /// `Some(Err(n))` for a damaged one (left in place).
+    fn take(&self, e: &mut Expr) -> Option<Result<(usize, Expr), usize>> {
         let Expr::Call(call) = e else { return None };
         let Callee::Expr(callee) = &call.callee else {
             return None;
@@ -222,9 +270,16 @@ impl Restore<'_> {
         if call.args.len() != 2 || call.args.iter().any(|a| a.spread.is_some()) {
             return Some(Err(n));
         }
-        match &mut *call.args[0].expr {
-            Expr::Ident(i) => Some(Ok((n, i.take_ident(), call.span))),
-            _ => Some(Err(n)),
+        let arg = std::mem::replace(
+            &mut *call.args[0].expr,
+            Expr::Invalid(Invalid { span: DUMMY_SP }),
+        );
+        match restored(arg, call.span) {
+            Ok(t) => Some(Ok((n, t))),
+            Err(arg) => {
+                *call.args[0].expr = arg;
+                Some(Err(n))
+            }
         }
     }
 }
@@ -232,13 +287,11 @@ impl Restore<'_> {
 impl VisitMut for Restore<'_> {
     fn visit_mut_expr(&mut self, e: &mut Expr) {
         match self.take(e) {
-            Some(Ok((n, id, span))) => {
+            Some(Ok((n, t))) => {
                 self.restored.insert(n);
-                *e = Expr::Unary(UnaryExpr {
-                    span,
-                    op: UnaryOp::TypeOf,
-                    arg: Box::new(Expr::Ident(id)),
-                });
+                *e = t;
+                // An assignment or sequence merged into the marker may hold other markers.
+                e.visit_mut_children_with(self);
             }
             Some(Err(n)) => {
                 self.lost.get_or_insert(n);
