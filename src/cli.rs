@@ -125,6 +125,10 @@ pub struct OptimizeArgs {
     /// Replace a global with an expression, like terser: --define DEBUG=false --define process.env.NODE_ENV='"production"'.
     #[arg(long, value_name = "NAME=EXPR")]
     pub define: Vec<String>,
+    /// Minify an input even when guardmin's own scan finds errors in it (a guard another
+    /// minifier already broke); without it such a file fails with the finding.
+    #[arg(long)]
+    pub allow_broken_input: bool,
     /// Which comments to keep: license (`/*!`, `//!`, @license, @preserve, @copyright, @cc_on; moved to the top), all, none.
     #[arg(long, value_enum, default_value_t = CommentsMode::License)]
     pub comments: CommentsMode,

@@ -3,11 +3,13 @@
 //!
 //! swc's `compress_typeof_undefined` rewrites `typeof x == "undefined"` into `void 0 === x`
 //! whenever it knows `x` is declared, whatever `typeofs` says. In a function whose source
-//! text is later run in a worker, that declaration is gone and the rewrite throws. guardmin
-//! rewrites every such guard first into the exactly equivalent `typeof x > "u"` form (every
-//! other `typeof` result sorts below `"u"`), which swc leaves alone, and then checks the
-//! optimized AST: any identifier that was a guard's operand and now stands outside a
-//! `typeof` is a lost guard, and the file is not written as is.
+//! text is later run in a worker, that declaration is gone and the rewrite throws. [`protect`]
+//! rewrites every such guard into the exactly equivalent `typeof x > "u"` form (every other
+//! `typeof` result sorts below `"u"`; two bytes shorter than swc's output once restored), and,
+//! for minify, hides every `typeof` of an enclosing binding behind a marker call
+//! ([`crate::minify::protect`]), whatever its position. [`verify`] then checks the optimized
+//! AST: any identifier that was a guard's operand and now stands outside a `typeof` is a lost
+//! guard, and the file is not written as is.
 
 use std::collections::HashSet;
 use swc_common::{BytePos, Spanned};
@@ -120,24 +122,31 @@ impl Guards {
 }
 
 /// Rewrites every `typeof x ==/!= "undefined"` (identifier operand) into the `"u"` form and
-/// records every guard, including those already in that form.
-pub fn protect(program: &mut Program) -> Guards {
+/// records every guard, including those already in that form. With `markers`, also hides
+/// every `typeof x` of a declared binding (any position) behind a marker call; see
+/// [`crate::minify::protect`].
+pub fn protect(
+    program: &mut Program,
+    markers: Option<&mut crate::minify::protect::Marker>,
+) -> Guards {
     let mut v = Protect {
         guards: Guards::default(),
         depth: 0,
         if_depth: 0,
+        markers,
     };
     program.visit_mut_with(&mut v);
     v.guards
 }
 
-struct Protect {
+struct Protect<'m> {
     guards: Guards,
     depth: usize,
     if_depth: usize,
+    markers: Option<&'m mut crate::minify::protect::Marker>,
 }
 
-impl VisitMut for Protect {
+impl VisitMut for Protect<'_> {
     fn visit_mut_if_stmt(&mut self, s: &mut IfStmt) {
         if self.guards.too_deep.is_some() {
             return;
@@ -155,9 +164,34 @@ impl VisitMut for Protect {
         }
     }
 
+    fn visit_mut_function(&mut self, f: &mut Function) {
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.enter(f.ctxt);
+        }
+        f.visit_mut_children_with(self);
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.leave();
+        }
+    }
+
+    fn visit_mut_arrow_expr(&mut self, a: &mut ArrowExpr) {
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.enter(a.ctxt);
+        }
+        a.visit_mut_children_with(self);
+        if let Some(m) = self.markers.as_deref_mut() {
+            m.leave();
+        }
+    }
+
     fn visit_mut_expr(&mut self, e: &mut Expr) {
         if self.guards.too_deep.is_some() {
             return;
+        }
+        if let Some(m) = self.markers.as_deref_mut() {
+            if m.hide(e) {
+                return;
+            }
         }
         // Arithmetic, comparison and bitwise chains (`a + b + ...`) cost the optimizer little
         // per level (50,000 terms: 0.5 s); only the stack limit (`parse::limits::MAX_DEPTH`)
@@ -175,7 +209,14 @@ impl VisitMut for Protect {
     }
 
     fn visit_mut_bin_expr(&mut self, bin: &mut BinExpr) {
+        // The guard first: the operands' typeof may become a marker below.
+        self.rewrite_guard(bin);
         bin.visit_mut_children_with(self);
+    }
+}
+
+impl Protect<'_> {
+    fn rewrite_guard(&mut self, bin: &mut BinExpr) {
         let Some(test) = guard_test(bin) else { return };
         if !test.ident.span.lo.is_dummy() {
             self.guards.operands.insert(test.ident.span.lo);

@@ -38,3 +38,13 @@ impl<'a> Phases<'a> {
         self.last = Instant::now();
     }
 }
+
+/// A one-line note about a file's run (a retry and why), printed with the timings.
+pub fn note(file: &str, what: &str) {
+    if enabled() {
+        eprintln!(
+            "guardmin: timing {}: note: {what}",
+            crate::diagnostic::sanitize(file)
+        );
+    }
+}

@@ -104,8 +104,6 @@ fn scan_agrees_with_runtime_truth() {
     );
 }
 
-// enabled once guardmin minify keeps every corpus case behaving as its original (issue 14)
-#[ignore]
 #[test]
 fn guardmin_output_behaves_as_original() {
     let s = summary();

@@ -216,6 +216,7 @@ pub fn optimize_options(a: &OptimizeArgs) -> Result<Options, String> {
         passes: a.passes.unwrap_or(0),
         defines,
         comments: a.comments,
+        allow_broken_input: a.allow_broken_input,
         ..Options::default()
     })
 }

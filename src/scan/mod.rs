@@ -32,7 +32,12 @@ pub struct RawFinding {
 
 /// Runs every rule that needs only the file itself on a resolved program.
 pub fn analyze(program: &Program, unresolved_mark: Mark) -> Vec<RawFinding> {
-    let model = model::Model::build(program, unresolved_mark);
+    analyze_model(&model::Model::build(program, unresolved_mark))
+}
+
+/// Runs those rules on a model already built (minify shares it with [`model::Model::names_read_across`]).
+pub fn analyze_model(model: &model::Model) -> Vec<RawFinding> {
+    let model = model;
     let mut out = Vec::new();
     rules::emscripten_script_dir::check(&model, &mut out);
     rules::serialized_closure::check(&model, &mut out);

@@ -88,6 +88,8 @@ pub struct Leaving {
     /// Names the constant strings call (`'\nmain();'`) that nothing joined declares and no
     /// worker realm has: the function text was to declare them, by their original names.
     pub undeclared_calls: Vec<Atom>,
+    /// Every name the constant strings call.
+    pub called: Vec<Atom>,
 }
 
 /// A read of an enclosing binding, in code a leaving function runs, that nothing makes safe.
@@ -193,6 +195,7 @@ impl Model {
             );
             called.sort_unstable();
             called.dedup();
+            let all_called = called.clone();
             called.retain(|c| !declared.contains(c) && !sinks::is_worker_global(c));
             if fns.is_empty() {
                 called.clear();
@@ -204,6 +207,7 @@ impl Model {
                     declared: declared.clone(),
                     prelude: prelude.clone(),
                     undeclared_calls: called.clone(),
+                    called: all_called.clone(),
                 });
             }
         }
@@ -335,7 +339,8 @@ impl Model {
     }
 
     /// The names of enclosing bindings that code run by a leaving function reads (guarded or
-    /// not): the names a text joined with it may rely on. Minify keeps them unrenamed.
+    /// not), and the leaving functions' own names: the names a text joined with it may rely
+    /// on. Minify keeps them unrenamed.
     pub fn names_read_across(&self) -> Vec<Atom> {
         let mut by_fn: Vec<Vec<usize>> = vec![Vec::new(); self.fns.len()];
         for (i, r) in self.reads.iter().enumerate() {
@@ -347,6 +352,8 @@ impl Model {
             if !done.insert(l.function) {
                 continue;
             }
+            // The function's own name: the text joined with it may call it by that name.
+            out.extend(self.fn_info(l.function).text_name.clone());
             for g in self.executed(l.function) {
                 for &ri in &by_fn[g.index()] {
                     let r = &self.reads[ri];
@@ -362,6 +369,17 @@ impl Model {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Whether the text shipped with some leaving function calls that function by its own
+    /// name (`String(pinger) + 'pinger();'`): its name must survive minification.
+    pub fn text_calls_function_names(&self) -> bool {
+        self.leaving().iter().any(|l| {
+            self.fn_info(l.function)
+                .text_name
+                .as_ref()
+                .is_some_and(|n| l.called.contains(n))
+        })
     }
 
     /// Whether `f` or anything inside it uses threads (`new Worker`, `SharedArrayBuffer`,
