@@ -62,12 +62,17 @@ impl Builder {
                 return None;
             }
         };
+        let discarded = std::mem::take(&mut self.discarded);
         // Global functions: eval, Function, String, ...
         if let Some(name) = global_name(self, callee).cloned() {
             self.read_callee(callee);
             let (args, spread) = self.args(&c.args);
             if let Some(&(_, which, use_, _)) = GLOBAL_CALLS.iter().find(|g| g.0 == &*name) {
                 let parts = pick(&args, which);
+                // `Function(src);` compiles the text and throws the function away: nothing runs.
+                if name == "Function" && discarded {
+                    return None;
+                }
                 return match use_ {
                     TextUse::Sink(kind) => {
                         self.add_sink(c.span, kind, &parts, name == "Function");
@@ -413,6 +418,7 @@ impl Builder {
     pub(super) fn new_expr(&mut self, n: &NewExpr) -> Option<NodeId> {
         let empty = Vec::new();
         let raw_args = n.args.as_ref().unwrap_or(&empty);
+        let discarded = std::mem::take(&mut self.discarded);
         if let Some(name) = global_name(self, &n.callee).cloned() {
             self.read_callee(&n.callee);
             let (args, spread) = self.args(raw_args);
@@ -420,7 +426,13 @@ impl Builder {
                 let f = self.cur();
                 self.m.fns[f.index()].thread_marker = true;
             }
-            if let Some(&(_, which, use_, _)) = CONSTRUCTORS.iter().find(|g| g.0 == &*name) {
+            // `new Function(src);` compiles the text and throws the function away.
+            let compile_only = name == "Function" && discarded;
+            if let Some(&(_, which, use_, _)) = CONSTRUCTORS
+                .iter()
+                .find(|g| g.0 == &*name)
+                .filter(|_| !compile_only)
+            {
                 let mut parts = pick(&args, which);
                 if name == "Blob" {
                     parts = parts.iter().map(|&p| self.elems_of(p)).collect();

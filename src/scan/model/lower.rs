@@ -74,10 +74,15 @@ impl Builder {
             };
             self.m.flow.op(p, op);
         }
+        // A timer runs a string as code but calls a function: where the argument may be a
+        // function, it is taken as a callback.
+        let callable = kind.starts_with("`setTimeout`") || kind.starts_with("`setInterval`");
         self.m.sinks.push(Sink {
             span,
             kind,
             node: s,
+            stringifies,
+            callable_arg: callable.then(|| parts.first().copied()).flatten(),
         });
     }
 
@@ -90,11 +95,11 @@ impl Builder {
         self.const_node(Val::Obj(o))
     }
 
-    fn key_val(&mut self, name: &Atom) -> Val {
+    pub(super) fn key_val(&mut self, name: &Atom) -> Val {
         Val::Key(self.m.flow.key(name))
     }
 
-    fn num_key(n: f64) -> Atom {
+    pub(super) fn num_key(n: f64) -> Atom {
         if n.fract() == 0.0 && n.abs() < 1e15 {
             Atom::from(format!("{}", n as i64))
         } else {
@@ -263,7 +268,7 @@ impl Builder {
     }
 
     #[inline(never)]
-    fn ident(&mut self, i: &Ident) -> Option<NodeId> {
+    pub(super) fn ident(&mut self, i: &Ident) -> Option<NodeId> {
         let idx = self.read(i, false);
         if !self.is_unresolved(i) {
             let b = self.m.reads[idx].binding?;
@@ -324,112 +329,6 @@ impl Builder {
             }
         }
         out
-    }
-
-    #[inline(never)]
-    fn bin(&mut self, b: &BinExpr) -> Option<NodeId> {
-        match b.op {
-            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
-                Some(self.logical_chain(b))
-            }
-            BinaryOp::Add => {
-                // `a + b + c ...` nests as deep as it is long: walk its left spine in a loop.
-                let mut operands = vec![&*b.right];
-                let mut left = &*b.left;
-                while let Expr::Bin(inner) = left {
-                    if inner.op != BinaryOp::Add {
-                        break;
-                    }
-                    operands.push(&inner.right);
-                    left = &inner.left;
-                }
-                operands.push(left);
-                let out = self.m.flow.node();
-                for e in operands.into_iter().rev() {
-                    if let Some(n) = self.expr(e) {
-                        self.m.flow.op(n, Op::ToText { dst: out });
-                    }
-                }
-                Some(out)
-            }
-            op => {
-                let before = self.m.reads.len();
-                self.expr(&b.left);
-                let mid = self.m.reads.len();
-                self.expr(&b.right);
-                if matches!(
-                    op,
-                    BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::NotEq | BinaryOp::NotEqEq
-                ) && self.in_optional_chain_test == 0
-                {
-                    self.void_compare(b, before, mid);
-                }
-                None
-            }
-        }
-    }
-
-    /// `a && b && c`, `a || b || c`, `a ?? b`: each operand runs where the ones before it
-    /// gave way (truthy for `&&`, falsy for `||`), in a loop over the left spine.
-    fn logical_chain(&mut self, b: &BinExpr) -> NodeId {
-        let op = b.op;
-        let mut operands = vec![&*b.right];
-        let mut left = &*b.left;
-        while let Expr::Bin(inner) = left {
-            if inner.op != op {
-                break;
-            }
-            operands.push(&inner.right);
-            left = &inner.left;
-        }
-        operands.push(left);
-        operands.reverse();
-        let saved = self.proof;
-        let foreign_before = self.foreign_len();
-        let out = self.m.flow.node();
-        let last = operands.len() - 1;
-        for (i, e) in operands.into_iter().enumerate() {
-            if let Some(n) = self.expr(e) {
-                self.m.flow.edge(n, out);
-            }
-            if i == last {
-                break;
-            }
-            let facts = self.facts_of(e);
-            let (facts, truthy) = match op {
-                BinaryOp::LogicalAnd => (facts.when_true, true),
-                BinaryOp::LogicalOr => (facts.when_false, false),
-                _ => (Vec::new(), false),
-            };
-            self.enter_branch(e, &facts, truthy);
-        }
-        self.proof = saved;
-        self.truncate_foreign(foreign_before);
-        out
-    }
-
-    /// `X == null`, `void 0 === X`, `X !== undefined` with `X` an unresolved name.
-    fn void_compare(&mut self, b: &BinExpr, before: usize, mid: usize) {
-        let is_void = |e: &Expr, s: &Self| match guards::unparen(e) {
-            Expr::Unary(u) => u.op == UnaryOp::Void,
-            Expr::Lit(Lit::Null(_)) => true,
-            Expr::Ident(i) => i.sym == "undefined" && s.is_unresolved(i),
-            _ => false,
-        };
-        let (side, range) = if is_void(&b.right, self) {
-            (&b.left, before..mid)
-        } else if is_void(&b.left, self) {
-            (&b.right, mid..self.m.reads.len())
-        } else {
-            return;
-        };
-        if let Expr::Ident(i) = guards::unparen(side) {
-            if self.is_unresolved(i) && i.sym != "undefined" {
-                if let Some(ri) = range.into_iter().find(|&r| self.m.reads[r].span == i.span) {
-                    self.m.void_compares.push(ri);
-                }
-            }
-        }
     }
 
     #[inline(never)]
@@ -626,167 +525,6 @@ impl Builder {
                 dst
             }
         })
-    }
-
-    pub(super) fn load_prop_name(&mut self, obj: NodeId, key: &PropName) -> Option<NodeId> {
-        Some(match self.prop_key(key) {
-            MemberKey::Known(k) => self.load(obj, Some(k)),
-            MemberKey::Unknown => self.load(obj, None),
-            MemberKey::Node(kn) => {
-                let dst = self.m.flow.node();
-                self.m.flow.op(kn, Op::LoadKey { obj, dst });
-                dst
-            }
-        })
-    }
-
-    fn prop_key(&mut self, key: &PropName) -> MemberKey {
-        match key {
-            PropName::Ident(i) => MemberKey::Known(self.m.flow.key(&i.sym)),
-            PropName::Str(s) => {
-                let name = Atom::from(s.value.as_str().unwrap_or_default());
-                MemberKey::Known(self.m.flow.key(&name))
-            }
-            PropName::Num(n) => MemberKey::Known(self.m.flow.key(&Self::num_key(n.value))),
-            PropName::Computed(c) => match self.expr(&c.expr) {
-                Some(n) => MemberKey::Node(n),
-                None => MemberKey::Unknown,
-            },
-            PropName::BigInt(_) => MemberKey::Unknown,
-        }
-    }
-
-    #[inline(never)]
-    fn object(&mut self, o: &ObjectLit) -> NodeId {
-        let obj = self.new_obj();
-        let node = self.const_node(Val::Obj(obj));
-        for p in &o.props {
-            match p {
-                PropOrSpread::Spread(s) => {
-                    if let Some(src) = self.expr(&s.expr) {
-                        self.m.flow.op(src, Op::CopyFields { target: node });
-                    }
-                }
-                PropOrSpread::Prop(p) => match &**p {
-                    Prop::Shorthand(i) => {
-                        if let Some(v) = self.ident(i) {
-                            let k = self.m.flow.key(&i.sym);
-                            self.m.flow.op(
-                                node,
-                                Op::Store {
-                                    key: Some(k),
-                                    src: v,
-                                },
-                            );
-                        }
-                    }
-                    Prop::KeyValue(kv) => {
-                        let key = self.prop_key(&kv.key);
-                        if let Some(v) = self.expr(&kv.value) {
-                            self.store(node, key, v);
-                        }
-                    }
-                    Prop::Assign(a) => {
-                        self.expr(&a.value);
-                    }
-                    Prop::Method(m) => {
-                        let key = self.prop_key(&m.key);
-                        let v = self.method(&m.function);
-                        self.store(node, key, v);
-                    }
-                    Prop::Getter(g) => {
-                        let key = self.prop_key(&g.key);
-                        let get = self.method(&g.function);
-                        let desc = self.new_obj();
-                        let dn = self.const_node(Val::Obj(desc));
-                        let gk = self.m.flow.key(&Atom::from("get"));
-                        self.m.flow.op(
-                            dn,
-                            Op::Store {
-                                key: Some(gk),
-                                src: get,
-                            },
-                        );
-                        let kn = match key {
-                            MemberKey::Known(k) => self.const_node(Val::Key(k)),
-                            MemberKey::Node(n) => n,
-                            MemberKey::Unknown => self.const_node(Val::AnyKey),
-                        };
-                        self.m.flow.op(node, Op::DefineProp { key: kn, desc: dn });
-                    }
-                    Prop::Setter(s) => {
-                        self.prop_key(&s.key);
-                        self.method(&s.function);
-                    }
-                },
-            }
-        }
-        node
-    }
-
-    fn method(&mut self, f: &Function) -> NodeId {
-        let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
-        let id = self.function(f.span, false, None, &params, FnBody::Block(f.body.as_ref()));
-        self.const_node(Val::Fn(id))
-    }
-
-    /// A class: its constructor is the class's function; methods are fields of it (static
-    /// ones exactly, instance ones found through the field-name fallback).
-    #[inline(never)]
-    pub(super) fn class(&mut self, c: &Class, name: Option<&Ident>) -> Option<NodeId> {
-        if let Some(s) = &c.super_class {
-            self.expr(s);
-        }
-        let ctor = c.body.iter().find_map(|m| match m {
-            ClassMember::Constructor(k) => Some(k),
-            _ => None,
-        });
-        let params: Vec<&Pat> = ctor
-            .map(|k| {
-                k.params
-                    .iter()
-                    .filter_map(|p| match p {
-                        ParamOrTsParamProp::Param(p) => Some(&p.pat),
-                        ParamOrTsParamProp::TsParamProp(_) => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let f = self.function(
-            c.span,
-            false,
-            name,
-            &params,
-            FnBody::Block(ctor.and_then(|k| k.body.as_ref())),
-        );
-        let node = self.const_node(Val::Fn(f));
-        let proto = self.new_obj();
-        let pk = self.m.flow.key(&Atom::from("prototype"));
-        let pf = self.m.flow.field(Val::Fn(f), pk);
-        self.m.flow.add(pf, Val::Obj(proto));
-        let proto_node = self.const_node(Val::Obj(proto));
-        for m in &c.body {
-            match m {
-                ClassMember::Method(cm) => {
-                    let key = self.prop_key(&cm.key);
-                    let v = self.method(&cm.function);
-                    let holder = if cm.is_static { node } else { proto_node };
-                    self.store(holder, key, v);
-                }
-                ClassMember::PrivateMethod(pm) => {
-                    self.method(&pm.function);
-                }
-                ClassMember::ClassProp(p) => {
-                    let key = self.prop_key(&p.key);
-                    if let Some(v) = p.value.as_deref().and_then(|v| self.expr(v)) {
-                        self.store(if p.is_static { node } else { proto_node }, key, v);
-                    }
-                }
-                ClassMember::Constructor(_) => {}
-                other => other.visit_children_with(self),
-            }
-        }
-        Some(node)
     }
 
     pub(super) fn args(&mut self, args: &[ExprOrSpread]) -> (Vec<NodeId>, Option<usize>) {

@@ -16,6 +16,8 @@ pub mod flow;
 pub mod guards;
 pub mod ids;
 mod lower;
+mod objects;
+mod operators;
 pub mod scopes;
 pub mod sinks;
 mod stmts;
@@ -75,6 +77,10 @@ pub struct Sink {
     /// For messages: "`new Blob`", "`eval`", ...
     pub kind: &'static str,
     node: NodeId,
+    /// Turns functions into their text (`new Blob([f])`, `Function(f)`): the text is code.
+    pub stringifies: bool,
+    /// For timers: the argument, which is only run as code when it is not a function.
+    callable_arg: Option<NodeId>,
 }
 
 /// A function whose text reaches a sink, and the names the text joined with it declares.
@@ -170,6 +176,12 @@ impl Model {
     pub fn leaving(&self) -> Vec<Leaving> {
         let mut out = Vec::new();
         for (i, sink) in self.sinks.iter().enumerate() {
+            if sink
+                .callable_arg
+                .is_some_and(|a| self.flow.vals(a).iter().any(|v| matches!(v, Val::Fn(_))))
+            {
+                continue;
+            }
             let vals = self.flow.vals(sink.node);
             let mut fns: Vec<FnId> = Vec::new();
             let mut declared: Vec<Atom> = Vec::new();
@@ -197,8 +209,20 @@ impl Model {
             called.dedup();
             let all_called = called.clone();
             called.retain(|c| !declared.contains(c) && !sinks::is_worker_global(c));
-            if fns.is_empty() {
+            // Only where the text is surely made into code (a Blob, `Function`): strings that
+            // merely pass through timers or messages are often not code at all.
+            if fns.is_empty() || !sink.stringifies {
                 called.clear();
+            }
+            if std::env::var_os("GUARDMIN_DEBUG_LEAVING").is_some() {
+                eprintln!(
+                    "sink {} at {:?}: functions {:?}",
+                    sink.kind,
+                    sink.span.lo,
+                    fns.iter()
+                        .map(|f| self.fn_info(*f).span.lo)
+                        .collect::<Vec<_>>()
+                );
             }
             for f in fns {
                 out.push(Leaving {
@@ -347,20 +371,25 @@ impl Model {
             by_fn[r.fn_id.index()].push(i);
         }
         let mut out: Vec<Atom> = Vec::new();
-        let mut done: HashSet<FnId> = HashSet::default();
-        for l in self.leaving() {
-            if !done.insert(l.function) {
+        // Every function whose text is made, whether or not a sink is seen: keeping a name
+        // costs a few bytes, losing one breaks the worker.
+        let mut fns: Vec<FnId> = self.leaving().iter().map(|l| l.function).collect();
+        fns.extend(self.flow.texts_made.iter().copied());
+        fns.sort_unstable();
+        fns.dedup();
+        for f in fns {
+            if f == FnId::ROOT {
                 continue;
             }
             // The function's own name: the text joined with it may call it by that name.
-            out.extend(self.fn_info(l.function).text_name.clone());
-            for g in self.executed(l.function) {
+            out.extend(self.fn_info(f).text_name.clone());
+            for g in self.executed(f) {
                 for &ri in &by_fn[g.index()] {
                     let r = &self.reads[ri];
                     let Some(decl) = r.binding.and_then(|b| self.binding(b).decl_fn) else {
                         continue;
                     };
-                    if !self.is_within(decl, l.function) {
+                    if !self.is_within(decl, f) {
                         out.push(r.name.clone());
                     }
                 }

@@ -39,6 +39,8 @@ pub struct Builder {
     pub(super) args_nodes: HashMap<FnId, NodeId>,
     /// Whether the call being lowered names its callee directly ([`super::flow::Call::direct`]).
     pub(super) direct_call: bool,
+    /// The call being lowered is a statement whose value is thrown away.
+    pub(super) discarded: bool,
 }
 
 /// Globals that exist only in Node.js or in a window, never in a worker or a fresh realm.
@@ -96,6 +98,7 @@ impl Builder {
             decl_ids: HashMap::default(),
             args_nodes: HashMap::default(),
             direct_call: true,
+            discarded: false,
         };
         // Top-level `this` of a script is the global object; CommonJS `module.exports` and
         // `exports` of an unwrapped file are one object.

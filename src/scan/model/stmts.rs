@@ -12,6 +12,13 @@ impl Visit for Builder {
         self.expr(e);
     }
 
+    fn visit_expr_stmt(&mut self, s: &ExprStmt) {
+        // A statement's value is thrown away: `Function(src);` only compiles the text.
+        self.discarded = matches!(guards::unparen(&s.expr), Expr::Call(_) | Expr::New(_));
+        self.expr(&s.expr);
+        self.discarded = false;
+    }
+
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
         self.stmts(stmts);
     }
