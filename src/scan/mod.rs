@@ -37,12 +37,11 @@ pub fn analyze(program: &Program, unresolved_mark: Mark) -> Vec<RawFinding> {
 
 /// Runs those rules on a model already built (minify shares it with [`model::Model::names_read_across`]).
 pub fn analyze_model(model: &model::Model) -> Vec<RawFinding> {
-    let model = model;
     let mut out = Vec::new();
-    rules::emscripten_script_dir::check(&model, &mut out);
-    rules::serialized_closure::check(&model, &mut out);
-    rules::undeclared_void_compare::check(&model, &mut out);
-    rules::threaded_wasm::check(&model, &mut out);
+    rules::emscripten_script_dir::check(model, &mut out);
+    rules::serialized_closure::check(model, &mut out);
+    rules::undeclared_void_compare::check(model, &mut out);
+    rules::threaded_wasm::check(model, &mut out);
     out
 }
 

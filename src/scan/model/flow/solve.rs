@@ -255,11 +255,7 @@ impl Flow {
                     self.work.push((*dst, Val::Name(f)));
                 }
             }
-            Op::TextOnly { dst } => {
-                if v.is_text() {
-                    self.work.push((*dst, v));
-                }
-            }
+            Op::TextOnly { dst } if v.is_text() => self.work.push((*dst, v)),
             _ => {}
         }
         let _ = n;
