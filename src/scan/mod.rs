@@ -28,6 +28,9 @@ pub struct RawFinding {
     pub name: String,
     pub message: String,
     pub help: String,
+    /// The read is a `typeof` guard another minifier rewrote (`void 0 !== e`): the input is
+    /// broken for sure, not only by what the flow analysis concludes.
+    pub rewritten_guard: bool,
 }
 
 /// Runs every rule that needs only the file itself on a resolved program.

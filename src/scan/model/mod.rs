@@ -63,6 +63,9 @@ pub struct Read {
     pub in_typeof: bool,
     /// The facts that dominate the read.
     pub proof: ProofId,
+    /// Compared with `void 0`, `undefined` or `null`: how minifiers write a `typeof` guard
+    /// they rewrote.
+    pub guard_shape: bool,
     /// Depth of the function holding the innermost `try` around the read whose `catch`
     /// takes the error (0: none).
     pub caught_at: u32,

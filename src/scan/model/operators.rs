@@ -90,7 +90,8 @@ impl Builder {
         out
     }
 
-    /// `X == null`, `void 0 === X`, `X !== undefined` with `X` an unresolved name.
+    /// `X == null`, `void 0 === X`, `X !== undefined`: with `X` an unresolved name, recorded
+    /// for `undeclared-void-compare`; with a binding, the read is marked as a guard's shape.
     pub(super) fn void_compare(&mut self, b: &BinExpr, before: usize, mid: usize) {
         let is_void = |e: &Expr, s: &Self| match guards::unparen(e) {
             Expr::Unary(u) => u.op == UnaryOp::Void,
@@ -106,9 +107,15 @@ impl Builder {
             return;
         };
         if let Expr::Ident(i) = guards::unparen(side) {
-            if self.is_unresolved(i) && i.sym != "undefined" {
-                if let Some(ri) = range.into_iter().find(|&r| self.m.reads[r].span == i.span) {
+            if i.sym == "undefined" {
+                return;
+            }
+            if let Some(ri) = range.into_iter().find(|&r| self.m.reads[r].span == i.span) {
+                if self.is_unresolved(i) {
                     self.m.void_compares.push(ri);
+                } else {
+                    // The shape a minifier gives a `typeof` guard it rewrote.
+                    self.m.reads[ri].guard_shape = true;
                 }
             }
         }

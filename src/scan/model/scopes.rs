@@ -204,6 +204,7 @@ impl Builder {
             fn_id: self.cur(),
             in_typeof,
             proof: self.proof,
+            guard_shape: false,
             caught_at: self.caught.last().copied().unwrap_or(0),
             foreign_at: self.foreign.last().copied().unwrap_or(0),
         });

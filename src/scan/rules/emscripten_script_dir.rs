@@ -56,6 +56,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 sink.kind
             ),
             help: META.help.to_string(),
+            rewritten_guard: r.guard_shape,
         });
     }
 }

@@ -99,6 +99,8 @@ fn finding(span: Span, name: &str, detail: &str) -> RawFinding {
         name: name.to_string(),
         message: format!("`{name}` was guarded by `typeof` in the original ({detail}) but is read directly here: where it is undeclared this throws ReferenceError"),
         help: META.help.to_string(),
+        // The original had a typeof here: the output lost it.
+        rewritten_guard: true,
     }
 }
 

@@ -61,6 +61,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 sink.kind
             ),
             help: "keep the names the shipped text relies on (minify with guardmin, which keeps them), or build the text from the function's current name (`'var ' + f.name + ' = ' + f`)".to_string(),
+            rewritten_guard: true, // a sure break, whatever the flow merged
         });
     }
     for lr in reads {
@@ -90,6 +91,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 sink.kind
             ),
             help: META.help.replace("NAME", name),
+            rewritten_guard: r.guard_shape,
         });
     }
 }

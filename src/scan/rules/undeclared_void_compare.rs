@@ -132,6 +132,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 "`{name}` is not declared in this file and is compared with void 0/undefined/null without typeof; where `{name}` does not exist this throws ReferenceError"
             ),
             help: META.help.replace("NAME", name),
+            rewritten_guard: false,
         });
     }
 }
