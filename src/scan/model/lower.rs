@@ -66,6 +66,7 @@ impl Builder {
         stringifies: bool,
     ) {
         let s = self.m.flow.node();
+        self.m.flow.share(s);
         for &p in parts {
             let op = if stringifies {
                 Op::ToText { dst: s }
@@ -77,12 +78,22 @@ impl Builder {
         // A timer runs a string as code but calls a function: where the argument may be a
         // function, it is taken as a callback.
         let callable = kind.starts_with("`setTimeout`") || kind.starts_with("`setInterval`");
+        // What the timer's argument may be, from every template copy too.
+        let probe = match (callable, parts.first()) {
+            (true, Some(&p)) => {
+                let probe = self.m.flow.node();
+                self.m.flow.share(probe);
+                self.m.flow.edge(p, probe);
+                Some(probe)
+            }
+            _ => None,
+        };
         self.m.sinks.push(Sink {
             span,
             kind,
             node: s,
             stringifies,
-            callable_arg: callable.then(|| parts.first().copied()).flatten(),
+            callable_arg: probe,
         });
     }
 
@@ -560,7 +571,7 @@ impl Builder {
             Call {
                 site_fn,
                 foreign_at,
-                in_instance: false,
+                depth: 0,
                 proof: self.proof,
                 direct: self.direct_call,
                 this,

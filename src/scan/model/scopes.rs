@@ -121,7 +121,7 @@ impl Builder {
     }
 
     fn finish(mut self) -> Model {
-        self.m.flow.solve();
+        self.m.flow.solve(self.m.fns.len());
         for binding in &mut self.m.bindings {
             binding.script_dir = binding.script_hits > 0 && binding.other_defs == 0;
         }
@@ -341,7 +341,7 @@ impl Builder {
             thread_marker: false,
         });
         self.stack.push((f, arrow));
-        self.m.flow.begin_template();
+        self.m.flow.begin_template(f);
         let bindings_before = self.m.bindings.len();
         self.m.flow.this_of(f);
         self.m.flow.ret(f);
@@ -383,17 +383,24 @@ impl Builder {
         self.stack.pop();
         // Small functions get a copy of their constraints per call site: variables of
         // other scopes first seen here stay shared.
+        let fn_range = f.index()..self.m.fns.len();
         let outside: HashSet<NodeId> = (bindings_before..self.m.bindings.len())
-            .filter(|&b| self.m.bindings[b].decl_fn != Some(f))
+            .filter(|&b| {
+                !self.m.bindings[b]
+                    .decl_fn
+                    .is_some_and(|d| fn_range.contains(&d.index()))
+            })
             .map(|b| self.var_nodes[b])
             .collect();
-        let qualifies = self.m.fns.len() == f.index() + 1
-            && !self.args_nodes.contains_key(&f)
-            && !params.iter().any(|p| matches!(p, Pat::Rest(_)));
+        let qualifies =
+            !self.args_nodes.contains_key(&f) && !params.iter().any(|p| matches!(p, Pat::Rest(_)));
         let param_nodes = (0..params.len())
             .map(|i| self.m.flow.param(f, i as u32))
             .collect();
-        self.m.flow.end_template(f, qualifies, outside, param_nodes);
+        let fn_end = self.m.fns.len();
+        self.m
+            .flow
+            .end_template(f, fn_end, qualifies, outside, param_nodes);
         f
     }
 

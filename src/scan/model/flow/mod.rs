@@ -151,9 +151,10 @@ pub struct Call {
     /// The callee is named directly (`f()`, `(0, f)()`, `f.call(...)`, an IIFE), not looked up
     /// as a method of an object: only such calls count when deciding what code runs.
     pub direct: bool,
-    /// Made by a template instance: its calls link to the shared copy of a small function
-    /// (one level of call-site sensitivity; recursion cannot expand without end).
-    pub in_instance: bool,
+    /// How many template instances deep the call was made: calls in an instance copy the
+    /// small functions they call too, up to [`MAX_INSTANCE_DEPTH`] (recursion cannot expand
+    /// without end).
+    pub depth: u8,
     pub this: Option<NodeId>,
     pub args: Vec<NodeId>,
     /// From this argument on, the values come from the elements of one array (`f.apply`,
@@ -223,6 +224,12 @@ pub struct Flow {
     pub saturated: bool,
     /// Every function whose source text the code makes, wherever the text goes.
     pub texts_made: HashSet<FnId>,
+    /// Closure copies made by template instances (index + `clone_base`) and the function
+    /// each copies.
+    clones: Vec<FnId>,
+    clone_base: usize,
+    /// Nodes every template instance shares (sinks: what reaches them from any copy counts).
+    shared: HashSet<NodeId>,
     instances: usize,
 }
 
@@ -232,12 +239,19 @@ const BUDGET: usize = 2_000_000;
 /// partial there): sets this wide come from merged library objects, never from the
 /// handful of functions whose text a bundle sends to a worker.
 const MAX_VALS: usize = 32;
+/// How deep template instances nest (a helper calling a helper calling a helper).
+pub const MAX_INSTANCE_DEPTH: u8 = 3;
 /// The most template instances per file (then calls link to the shared copy).
 const MAX_INSTANCES: usize = 50_000;
 /// Past this many constant keys a node's keys collapse into [`Val::AnyKey`].
 const MAX_KEYS: usize = 64;
 
 impl Flow {
+    /// Marks a node as one that template instances share, not copy.
+    pub fn share(&mut self, n: NodeId) {
+        self.shared.insert(n);
+    }
+
     pub fn new() -> Flow {
         let mut f = Flow {
             next_obj: 1,

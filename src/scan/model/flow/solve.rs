@@ -101,7 +101,7 @@ impl Flow {
             Call {
                 site_fn: FnId::ROOT,
                 foreign_at: 0,
-                in_instance: false,
+                depth: 0,
                 proof: ProofId::NONE,
                 direct: true,
                 this: Some(this),
@@ -187,6 +187,7 @@ impl Flow {
             }
             Op::ToText { dst } => match v {
                 Val::Fn(f) => {
+                    let f = self.canon(f);
                     self.texts_made.insert(f);
                     self.work.push((*dst, Val::Text(f)));
                 }
@@ -242,6 +243,7 @@ impl Flow {
                 proof,
             } => {
                 if let Val::Fn(f) = v {
+                    let f = self.canon(f);
                     self.invoked.insert(Edge {
                         from: *site_fn,
                         to: f,
@@ -252,6 +254,7 @@ impl Flow {
             }
             Op::FnName { dst } => {
                 if let Val::Fn(f) = v {
+                    let f = self.canon(f);
                     self.work.push((*dst, Val::Name(f)));
                 }
             }
@@ -264,9 +267,10 @@ impl Flow {
     pub(super) fn link_call(&mut self, c: CallId, f: FnId) {
         let call = self.calls[c as usize].clone();
         if call.direct {
+            let to = self.canon(f);
             self.edges.insert(Edge {
                 from: call.site_fn,
-                to: f,
+                to,
                 foreign_at: call.foreign_at,
                 proof: call.proof,
             });
@@ -275,7 +279,7 @@ impl Flow {
         if !self.linked.insert(key) {
             return;
         }
-        if !call.in_instance && self.instances < MAX_INSTANCES {
+        if call.depth < MAX_INSTANCE_DEPTH && self.instances < MAX_INSTANCES {
             if let Some(t) = self.templates.get(&f).cloned() {
                 self.instances += 1;
                 self.instantiate(&t, &call);
@@ -341,7 +345,10 @@ impl Flow {
 
     /// Runs the worklist to a fixpoint, then connects loads that found nothing to every
     /// field of their name, and runs again, until nothing changes.
-    pub fn solve(&mut self) {
+    /// Solves; `fn_count` is the number of functions of the file (closure copies are
+    /// numbered after them).
+    pub fn solve(&mut self, fn_count: usize) {
+        self.clone_base = fn_count;
         let stats = std::env::var_os("GUARDMIN_FLOW_STATS").is_some();
         let start = std::time::Instant::now();
         let nodes_before = self.nodes.len();

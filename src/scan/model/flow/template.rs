@@ -13,15 +13,19 @@ pub(super) enum Event {
     Call(NodeId, Call),
 }
 
-/// The constraints of a small function without inner functions, instantiated per call site
-/// (call-site sensitivity, with its own objects: helpers like `__name(fn, "n")`, interop
-/// wrappers and module loaders return what *this* call passed).
+/// The constraints of a small function, instantiated per call site (call-site sensitivity,
+/// with its own objects and its own copies of the closures it makes: helpers like
+/// `__name(fn, "n")`, interop wrappers, module loaders and CommonJS wrappers that return a
+/// closure return what *this* call passed).
 #[derive(Clone, Debug)]
 pub struct Template {
     first_node: usize,
     end_node: usize,
     first_obj: usize,
     end_obj: usize,
+    /// The functions written inside it: each instance gets its own copy (a closure).
+    first_fn: usize,
+    end_fn: usize,
     /// Nodes made while lowering that belong to the outside (variables of enclosing scopes).
     outside: HashSet<NodeId>,
     params: Vec<NodeId>,
@@ -33,6 +37,7 @@ pub struct Template {
 pub(super) struct Recording {
     first_node: usize,
     first_obj: usize,
+    first_fn: usize,
     events: Vec<Event>,
     ok: bool,
 }
@@ -41,10 +46,27 @@ pub(super) struct Recording {
 pub(super) const MAX_TEMPLATE_EVENTS: usize = 400;
 
 impl Flow {
+    /// A copy of function `g` made by a template instance (a closure of that call).
+    fn new_clone(&mut self, g: FnId) -> FnId {
+        let c = FnId::new(self.clone_base + self.clones.len());
+        self.clones.push(g);
+        c
+    }
+
+    /// The function a value stands for: a closure copy is its function.
+    pub fn canon(&self, f: FnId) -> FnId {
+        match f.index().checked_sub(self.clone_base) {
+            Some(i) if self.clone_base > 0 => self.clones[i],
+            _ => f,
+        }
+    }
+
+    /// Every function being lowered records the step (an inner function's steps belong to
+    /// the functions around it too).
     pub(super) fn record(&mut self, e: Event) {
-        if let Some(r) = self.recordings.last_mut() {
+        for r in &mut self.recordings {
             if r.ok {
-                r.events.push(e);
+                r.events.push(e.clone());
                 if r.events.len() > MAX_TEMPLATE_EVENTS {
                     r.ok = false;
                     r.events.clear();
@@ -53,16 +75,12 @@ impl Flow {
         }
     }
 
-    /// Starts recording the constraints of a function's body.
-    pub fn begin_template(&mut self) {
-        // An inner function: the functions around it are not small.
-        for r in &mut self.recordings {
-            r.ok = false;
-            r.events.clear();
-        }
+    /// Starts recording the constraints of function `f`'s body.
+    pub fn begin_template(&mut self, f: FnId) {
         self.recordings.push(Recording {
             first_node: self.nodes.len(),
             first_obj: self.next_obj,
+            first_fn: f.index() + 1,
             events: Vec::new(),
             ok: true,
         });
@@ -72,6 +90,7 @@ impl Flow {
     pub fn end_template(
         &mut self,
         f: FnId,
+        fn_end: usize,
         qualifies: bool,
         outside: HashSet<NodeId>,
         params: Vec<NodeId>,
@@ -91,6 +110,8 @@ impl Flow {
                 end_node: self.nodes.len(),
                 first_obj: r.first_obj,
                 end_obj: self.next_obj,
+                first_fn: r.first_fn,
+                end_fn: fn_end,
                 outside,
                 params,
                 this,
@@ -108,13 +129,22 @@ impl Flow {
             let fresh = self.new_obj();
             objs.insert(o, fresh);
         }
+        let mut fns: HashMap<usize, FnId> = HashMap::default();
+        for g in t.first_fn..t.end_fn {
+            fns.insert(g, self.new_clone(FnId::new(g)));
+        }
         let map_val = |v: Val, objs: &HashMap<usize, ObjId>| match v {
             Val::Obj(o) => objs.get(&o.index()).map_or(v, |f| Val::Obj(*f)),
+            Val::Fn(g) => fns.get(&g.index()).map_or(v, |c| Val::Fn(*c)),
             v => v,
         };
         let map = |n: NodeId, flow: &mut Flow, nodes: &mut HashMap<NodeId, NodeId>| {
             let i = n.index();
-            if i < t.first_node || i >= t.end_node || t.outside.contains(&n) {
+            if i < t.first_node
+                || i >= t.end_node
+                || t.outside.contains(&n)
+                || flow.shared.contains(&n)
+            {
                 return n;
             }
             if let Some(&m) = nodes.get(&n) {
@@ -148,6 +178,24 @@ impl Flow {
         }
         let ret = map(t.ret, self, &mut nodes);
         self.edge_raw(ret, call.result);
+        // Each closure copy gets the copies of its own parameters, `this` and return.
+        for (&g, &c) in &fns {
+            let g = FnId::new(g);
+            for i in 0..16u32 {
+                if let Some(&p) = self.params.get(&(g, i)) {
+                    let pm = map(p, self, &mut nodes);
+                    self.params.insert((c, i), pm);
+                }
+            }
+            if let Some(&th) = self.this_nodes.get(&g) {
+                let m = map(th, self, &mut nodes);
+                self.this_nodes.insert(c, m);
+            }
+            if let Some(&r) = self.returns.get(&g) {
+                let m = map(r, self, &mut nodes);
+                self.returns.insert(c, m);
+            }
+        }
         for e in &t.events {
             match e {
                 Event::Add(n, v) => {
@@ -168,7 +216,7 @@ impl Flow {
                     let c = Call {
                         site_fn: c.site_fn,
                         foreign_at: c.foreign_at,
-                        in_instance: true,
+                        depth: call.depth + 1,
                         proof: c.proof,
                         direct: c.direct,
                         this: c.this.map(|x| map(x, self, &mut nodes)),
