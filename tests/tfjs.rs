@@ -186,6 +186,64 @@ fn threaded_glue_keeps_the_script_dir_guard() {
     check_tfjs_file(GLUE, 1);
 }
 
+/// Issue 14: the tfjs backend already broken by terser's defaults, given to `guardmin
+/// minify`, is refused with exit 1 and the file, line and column of the rewritten guard
+/// (where `void 0 !== NAME` reads the script directory); `--allow-broken-input` writes it.
+#[test]
+fn a_vendor_file_broken_by_terser_is_refused_with_its_position() {
+    node_modules();
+    let dir = tmp();
+    let input = tfjs_file(DIST);
+    let bad = dir.path().join("vendor.min.js");
+    terser_defaults(&input, &bad);
+    let code = std::fs::read_to_string(&bad).unwrap();
+    // Where terser wrote the rewritten guards, found in the text, not from guardmin.
+    let places: Vec<String> = script_dir_vars(&code)
+        .iter()
+        .filter_map(|v| {
+            let at = code.find(&format!("void 0!=={}&&{}", v.name, v.name))?;
+            let line = code[..at].matches('\n').count() + 1;
+            let col = at - code[..at].rfind('\n').map_or(0, |i| i + 1) + "void 0!==".len() + 1;
+            Some(format!("vendor.min.js:{line}:{col}:"))
+        })
+        .collect();
+    assert!(
+        !places.is_empty(),
+        "terser's output has no rewritten script-directory guard"
+    );
+    let out = dir.path().join("out.js");
+    let o = run(
+        {
+            let mut c = guardmin();
+            c.arg("minify").arg(&bad).arg("-o").arg(&out);
+            c
+        },
+        "guardmin minify",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        places.iter().any(|p| err.contains(p.as_str())),
+        "expected one of {places:?} in:\n{err}"
+    );
+    assert!(err.contains("already broken"), "{err}");
+    assert!(!out.exists(), "nothing may be written");
+    let o = run(
+        {
+            let mut c = guardmin();
+            c.arg("minify")
+                .arg(&bad)
+                .arg("-o")
+                .arg(&out)
+                .arg("--allow-broken-input");
+            c
+        },
+        "guardmin minify --allow-broken-input",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(out.exists());
+}
+
 // ------------------------------------------------------------------------------------------
 // The worker simulation on the glue
 

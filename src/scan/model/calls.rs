@@ -248,7 +248,10 @@ impl Builder {
             if name != "toString" {
                 for &a in &args {
                     let op = if name == "concat" {
-                        Op::ToText { dst: n }
+                        Op::ToText {
+                            dst: n,
+                            explicit: true,
+                        }
                     } else {
                         Op::TextOnly { dst: n }
                     };
@@ -444,7 +447,13 @@ impl Builder {
                         // A Blob carries its text on (to `URL.createObjectURL`).
                         let t = self.m.flow.node();
                         for p in parts {
-                            self.m.flow.op(p, Op::ToText { dst: t });
+                            self.m.flow.op(
+                                p,
+                                Op::ToText {
+                                    dst: t,
+                                    explicit: false,
+                                },
+                            );
                         }
                         Some(t)
                     }

@@ -52,7 +52,13 @@ impl Builder {
 
     pub(super) fn text_of(&mut self, n: NodeId) -> NodeId {
         let t = self.m.flow.node();
-        self.m.flow.op(n, Op::ToText { dst: t });
+        self.m.flow.op(
+            n,
+            Op::ToText {
+                dst: t,
+                explicit: true,
+            },
+        );
         t
     }
 
@@ -69,7 +75,10 @@ impl Builder {
         self.m.flow.share(s);
         for &p in parts {
             let op = if stringifies {
-                Op::ToText { dst: s }
+                Op::ToText {
+                    dst: s,
+                    explicit: false,
+                }
             } else {
                 Op::TextOnly { dst: s }
             };
@@ -336,7 +345,13 @@ impl Builder {
         }
         for x in &t.exprs {
             if let Some(n) = self.expr(x) {
-                self.m.flow.op(n, Op::ToText { dst: out });
+                self.m.flow.op(
+                    n,
+                    Op::ToText {
+                        dst: out,
+                        explicit: false,
+                    },
+                );
             }
         }
         out

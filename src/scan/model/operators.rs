@@ -29,7 +29,13 @@ impl Builder {
                 let out = self.m.flow.node();
                 for e in operands.into_iter().rev() {
                     if let Some(n) = self.expr(e) {
-                        self.m.flow.op(n, Op::ToText { dst: out });
+                        self.m.flow.op(
+                            n,
+                            Op::ToText {
+                                dst: out,
+                                explicit: false,
+                            },
+                        );
                     }
                 }
                 Some(out)

@@ -107,7 +107,9 @@ pub enum Op {
     /// The keys of each object of `watched` into `dst` (`for...in`, `Object.keys`).
     Keys { dst: NodeId },
     /// Function values of `watched` become their source text in `dst`.
-    ToText { dst: NodeId },
+    /// `explicit`: made on purpose (`f.toString()`, `String(f)`), not by a `+` or a
+    /// template that may only meet a function through the analysis' merging.
+    ToText { dst: NodeId, explicit: bool },
     /// `Object.defineProperty(watched, key, desc)`: the descriptor's `value` and getter.
     DefineProp { key: NodeId, desc: NodeId },
     /// On a key node: the getter functions in `get` serve field `key` of `holder`.

@@ -185,10 +185,12 @@ impl Flow {
                     self.work.push((*dst, key_val(k)));
                 }
             }
-            Op::ToText { dst } => match v {
+            Op::ToText { dst, explicit } => match v {
                 Val::Fn(f) => {
                     let f = self.canon(f);
-                    self.texts_made.insert(f);
+                    if *explicit {
+                        self.texts_made.insert(f);
+                    }
                     self.work.push((*dst, Val::Text(f)));
                 }
                 t if t.is_text() => self.work.push((*dst, t)),
@@ -315,7 +317,13 @@ impl Flow {
         let call = self.calls[c as usize].clone();
         if b == Builtin::FunctionToString {
             if let Some(t) = call.this {
-                self.op_raw(t, Op::ToText { dst: call.result });
+                self.op_raw(
+                    t,
+                    Op::ToText {
+                        dst: call.result,
+                        explicit: true,
+                    },
+                );
             }
             return;
         }

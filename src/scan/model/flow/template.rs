@@ -254,7 +254,10 @@ fn map_op(op: &Op, mut n: impl FnMut(NodeId) -> NodeId, v: impl Fn(Val) -> Val) 
         Op::Elems { dst } => Op::Elems { dst: n(*dst) },
         Op::CopyFields { target } => Op::CopyFields { target: n(*target) },
         Op::Keys { dst } => Op::Keys { dst: n(*dst) },
-        Op::ToText { dst } => Op::ToText { dst: n(*dst) },
+        Op::ToText { dst, explicit } => Op::ToText {
+            dst: n(*dst),
+            explicit: *explicit,
+        },
         Op::DefineProp { key, desc } => Op::DefineProp {
             key: n(*key),
             desc: n(*desc),
