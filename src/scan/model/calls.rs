@@ -203,7 +203,7 @@ impl Builder {
             results.extend(self.iterate(&name, recv_node, &args));
         }
         if ELEMENT_COPIES.contains(&&*name) {
-            let mut parts = vec![self.elems_of(recv_node)];
+            let mut parts = vec![self.array_elems_of(recv_node)];
             if name == "concat" {
                 for &a in &args {
                     let e = self.elems_of(a);
@@ -220,7 +220,7 @@ impl Builder {
                 }
             }
             "join" => {
-                let e = self.elems_of(recv_node);
+                let e = self.array_elems_of(recv_node);
                 results.push(self.text_of(e));
             }
             "addEventListener" => self.invoke_all(&args),
@@ -244,7 +244,15 @@ impl Builder {
         if TEXT_METHODS.contains(&&*name) {
             // The receiver's text, and the arguments' text; only `concat` (and `join`'s
             // separator) turn a function argument into its source: `replace(re, fn)` calls it.
-            let n = self.text_of(recv_node);
+            // Only `toString` turns a function receiver into its source (`X.join()` on a
+            // class is a static method, not an array's).
+            let n = if name == "toString" {
+                self.text_of(recv_node)
+            } else {
+                let n = self.m.flow.node();
+                self.m.flow.op(recv_node, Op::TextOnly { dst: n });
+                n
+            };
             if name != "toString" {
                 for &a in &args {
                     let op = if name == "concat" {
@@ -283,7 +291,7 @@ impl Builder {
             return Vec::new();
         };
         self.invoke_all(&[cb]);
-        let elems = self.elems_of(recv);
+        let elems = self.array_elems_of(recv);
         if name.starts_with("reduce") {
             let acc = self.m.flow.node();
             if let Some(&init) = args.get(1) {

@@ -482,6 +482,14 @@ impl Builder {
         }
     }
 
+    /// The elements of the objects (not functions) `v` holds: what a built-in array method
+    /// sees when the receiver is an array.
+    pub(super) fn array_elems_of(&mut self, v: NodeId) -> NodeId {
+        let n = self.m.flow.node();
+        self.m.flow.op(v, Op::ObjElems { dst: n });
+        n
+    }
+
     pub(super) fn elems_of(&mut self, v: NodeId) -> NodeId {
         let n = self.m.flow.node();
         self.m.flow.op(v, Op::Elems { dst: n });

@@ -101,6 +101,9 @@ pub enum Op {
     StoreKey { obj: NodeId, src: NodeId },
     /// Every field of each object of `watched` into `dst` (iteration, spread, apply).
     Elems { dst: NodeId },
+    /// Like [`Op::Elems`], for objects only (a function receiver of `join` or `forEach` is a
+    /// class with static methods, not an array).
+    ObjElems { dst: NodeId },
     /// Every field of each object of `watched` copied into the same field of `target`'s
     /// objects (`Object.assign`, object spread).
     CopyFields { target: NodeId },

@@ -168,6 +168,7 @@ impl Flow {
                 }
             }
             Op::Elems { dst } if v.holder() => self.subscribe_all_fields(v, *dst),
+            Op::ObjElems { dst } if matches!(v, Val::Obj(_)) => self.subscribe_all_fields(v, *dst),
             Op::CopyFields { target } if v.holder() => {
                 let target = *target;
                 self.copy_subs.entry(v).or_default().push(target);

@@ -252,6 +252,7 @@ fn map_op(op: &Op, mut n: impl FnMut(NodeId) -> NodeId, v: impl Fn(Val) -> Val) 
             src: n(*src),
         },
         Op::Elems { dst } => Op::Elems { dst: n(*dst) },
+        Op::ObjElems { dst } => Op::ObjElems { dst: n(*dst) },
         Op::CopyFields { target } => Op::CopyFields { target: n(*target) },
         Op::Keys { dst } => Op::Keys { dst: n(*dst) },
         Op::ToText { dst, explicit } => Op::ToText {
