@@ -99,14 +99,20 @@ fn scan_inner(
             Some(p) => Some(Source::read(p, p.display().to_string())?),
             None => None,
         };
-        raw.extend(rules::guard_lost::check(
+        let lost = rules::guard_lost::check(
             &program,
             fm.start_pos,
             &src.text,
             original.as_ref(),
             input_map.as_ref().map(|m| &m.map),
             opts.parse_mode,
-        ));
+        );
+        // One report per bug: a read another rule already reports is not reported again.
+        let reported: std::collections::HashSet<u32> = raw.iter().map(|f| f.span.lo.0).collect();
+        raw.extend(
+            lost.into_iter()
+                .filter(|f| !reported.contains(&f.span.lo.0)),
+        );
     }
 
     let out = place(

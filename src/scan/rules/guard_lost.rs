@@ -26,7 +26,7 @@ use crate::source::Source;
 use std::collections::HashSet;
 use swc_common::{BytePos, Span};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_visit::{Visit, VisitMutWith, VisitWith};
 use swc_sourcemap::SourceMap;
 
 pub const META: RuleMeta = RuleMeta {
@@ -38,7 +38,29 @@ pub const META: RuleMeta = RuleMeta {
 
 /// Guard operands of a source: `(0-based line, 0-based column)` of each identifier.
 fn guard_positions(src: &Source, mode: ParseMode) -> Option<HashSet<(u32, u32)>> {
-    let parsed = parse::parse(src, &src.text, mode).ok()?;
+    let mut parsed = parse::parse(src, &src.text, mode).ok()?;
+    // Only guards of a binding of an enclosing function: a `typeof` of the function's own
+    // bindings, or of a global, protects nothing a minifier can break by rewriting it.
+    let unresolved = swc_common::Mark::new();
+    parsed
+        .program
+        .visit_mut_with(&mut swc_ecma_transforms_base::resolver(
+            unresolved,
+            swc_common::Mark::new(),
+            false,
+        ));
+    let model = crate::scan::model::Model::build(&parsed.program, unresolved);
+    let enclosing: HashSet<BytePos> = model
+        .reads
+        .iter()
+        .filter(|r| r.in_typeof)
+        .filter(|r| {
+            r.binding
+                .and_then(|b| model.binding(b).decl_fn)
+                .is_some_and(|d| d != r.fn_id && model.is_within(r.fn_id, d))
+        })
+        .map(|r| r.span.lo)
+        .collect();
     struct G(Vec<BytePos>);
     impl Visit for G {
         fn visit_bin_expr(&mut self, b: &BinExpr) {
@@ -50,6 +72,7 @@ fn guard_positions(src: &Source, mode: ParseMode) -> Option<HashSet<(u32, u32)>>
     }
     let mut g = G(Vec::new());
     parsed.program.visit_with(&mut g);
+    g.0.retain(|p| enclosing.contains(p));
     let idx = LineIndex::new(&src.text);
     Some(
         g.0.into_iter()
@@ -278,30 +301,33 @@ mod tests {
 
     #[test]
     fn without_map_counts_guards() {
-        let original = "function f(){ var d; if (typeof d !== 'undefined' && d) g(d); }";
+        // `d` is declared around the function that tests it: a guard a minifier can break.
+        let original = "var d; function f(){ if (typeof d !== 'undefined' && d) g(d); }";
         assert_eq!(
-            run(original, "function f(){var n;void 0!==n&&n&&g(n)}", None),
+            run(original, "var n;function f(){void 0!==n&&n&&g(n)}", None),
             vec!["n"]
         );
         assert!(run(
             original,
-            "function f(){var n;typeof n<\"u\"&&n&&g(n)}",
+            "var n;function f(){typeof n<\"u\"&&n&&g(n)}",
             None
         )
         .is_empty());
+        // A typeof of the function's own binding protects nothing: never a finding.
+        let own = "function f(){ var d; if (typeof d !== 'undefined' && d) g(d); }";
+        assert!(run(own, "function f(){var n;void 0!==n&&n&&g(n)}", None).is_empty());
     }
 
     #[test]
     fn with_map_matches_positions() {
-        // Output `void 0!==n` where n (col 9, 0-based 9) maps to the guard operand `d`
-        // (line 0, col 7) of the original `typeof d!=="undefined"`.
-        let original = "typeof d!==\"undefined\"&&d;";
-        let output = "void 0!==n&&n;";
-        // Mappings: output col 9 -> source 0 line 0 col 7; output col 12 -> col 24.
-        let map = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"SAAO,GAAiB"}"#;
+        // Output `void 0!==n` where n (0-based col 28) maps to the guard operand `d`
+        // (line 0, col 26) of the original `typeof d!=="undefined"` in `f`, `d` declared around f.
+        let original = "var d;function f(){typeof d!==\"undefined\"&&d}";
+        let output = "var n;function f(){void 0!==n&&n}";
+        let map = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"4BAA0B"}"#;
         assert_eq!(run(original, output, Some(map)), vec!["n"]);
-        let kept = "typeof n<\"u\"&&n;";
-        let map_kept = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"OAAO,OAAiB"}"#;
+        let kept = "var n;function f(){typeof n<\"u\"&&n}";
+        let map_kept = r#"{"version":3,"sources":["orig.js"],"names":[],"mappings":"0BAA0B"}"#;
         assert!(run(original, kept, Some(map_kept)).is_empty());
     }
 }
