@@ -4,7 +4,8 @@
 #   2. checks formatting and lints,
 #   3. builds guardmin and runs every test (unit, CLI, rules, fixtures in node, the real
 #      tfjs package and the peer minifiers' outputs),
-#   4. runs the Vite and webpack plugin tests against real vite@7, vite@8 and webpack@5,
+#   4. runs the Vite and webpack plugin tests against real vite@7, vite@8 and webpack@5, and
+#      the bundler-output tests (tests/bundlers: webpack 5, Rollup 4, Vite 8 builds),
 #   5. runs the browser proof: threaded tfjs WASM in Debian's Chromium behind a real nginx
 #      (scripts/install-e2e.sh installs chromium and nginx-light with apt when missing).
 set -euo pipefail
