@@ -543,6 +543,13 @@ impl Builder {
                 self.m.flow.op(obj, Op::FnName { dst: n });
                 n
             }
+            key => self.load_key(obj, key),
+        })
+    }
+
+    /// `obj[key]`, whatever is known of the key.
+    pub(super) fn load_key(&mut self, obj: NodeId, key: MemberKey) -> NodeId {
+        match key {
             MemberKey::Known(k) => self.load(obj, Some(k)),
             MemberKey::Unknown => self.load(obj, None),
             MemberKey::Node(kn) => {
@@ -550,7 +557,7 @@ impl Builder {
                 self.m.flow.op(kn, Op::LoadKey { obj, dst });
                 dst
             }
-        })
+        }
     }
 
     pub(super) fn args(&mut self, args: &[ExprOrSpread]) -> (Vec<NodeId>, Option<usize>) {

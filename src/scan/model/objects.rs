@@ -10,15 +10,8 @@ use swc_ecma_visit::VisitWith;
 
 impl Builder {
     pub(super) fn load_prop_name(&mut self, obj: NodeId, key: &PropName) -> Option<NodeId> {
-        Some(match self.prop_key(key) {
-            MemberKey::Known(k) => self.load(obj, Some(k)),
-            MemberKey::Unknown => self.load(obj, None),
-            MemberKey::Node(kn) => {
-                let dst = self.m.flow.node();
-                self.m.flow.op(kn, Op::LoadKey { obj, dst });
-                dst
-            }
-        })
+        let key = self.prop_key(key);
+        Some(self.load_key(obj, key))
     }
 
     pub(super) fn prop_key(&mut self, key: &PropName) -> MemberKey {
