@@ -105,7 +105,7 @@ impl Builder {
     }
 
     /// A class: its constructor is the class's function; methods are fields of it (static
-    /// ones exactly, instance ones found through the field-name fallback).
+    /// ones exactly; instance ones on the class's prototype object).
     #[inline(never)]
     pub(super) fn class(&mut self, c: &Class, name: Option<&Ident>) -> Option<NodeId> {
         if let Some(s) = &c.super_class {

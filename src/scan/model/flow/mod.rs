@@ -16,9 +16,9 @@
 //!
 //! Properties are keyed per object (allocation site). A key the analysis cannot know reads
 //! every field of the object and writes the object's unknown-key field, which every load
-//! of that object also reads. A load that finds nothing on any object it knows falls back to
-//! every field of that name anywhere (field-based, as in Feldthaus et al., ICSE 2013), so
-//! prototype methods and objects the flow does not track stay sound.
+//! of that object also reads. A load that finds nothing on the objects it knows stays empty:
+//! the field-based fallback of Feldthaus et al. (ICSE 2013) was measured on real bundles and
+//! made whole-library objects flow everywhere, so prototype methods are not followed yet.
 
 use super::ids::{FnId, NodeId, ObjId, ProofId};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -204,20 +204,12 @@ pub struct Flow {
     /// Nodes that want every key of a holder as it appears.
     keys_subs: HashMap<Val, Vec<NodeId>>,
     linked: HashSet<(CallId, FnId)>,
-    /// Every load, for the field-based fallback: `(receiver node, key, dst)`.
-    loads: Vec<(NodeId, Option<u32>, NodeId)>,
-    /// Fields by name, for the fallback: key → node that collects every field of that name.
-    by_name: HashMap<u32, NodeId>,
-    fallback_done: HashSet<usize>,
     /// Call graph found.
     pub edges: HashSet<Edge>,
     /// Functions the runtime invokes (handlers, callbacks of unresolved calls).
     pub invoked: HashSet<Edge>,
     work: Vec<(NodeId, Val)>,
     next_obj: usize,
-    /// Loads that find nothing fall back to every field of their name (off: measured on
-    /// real bundles, it made whole-library objects flow everywhere).
-    pub fallback_enabled: bool,
     recordings: Vec<Recording>,
     templates: HashMap<FnId, Template>,
     /// The holder and key of every field node.
@@ -318,9 +310,6 @@ impl Flow {
     }
 
     pub(super) fn op_raw(&mut self, n: NodeId, op: Op) {
-        if let Op::Load { key, dst } = &op {
-            self.loads.push((n, *key, *dst));
-        }
         self.nodes[n.index()].ops.push(op.clone());
         let vals = self.nodes[n.index()].vals.clone();
         for v in vals {
