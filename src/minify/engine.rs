@@ -76,9 +76,6 @@ pub(super) fn attempt(
     let keep_fnames = model
         .as_ref()
         .is_some_and(|m| m.text_calls_function_names());
-    if std::env::var_os("GUARDMIN_DEBUG_NAMES").is_some() {
-        eprintln!("kept names: {reserved:?}; keep function names: {keep_fnames}");
-    }
     drop(model);
     let opts = &Options {
         keep_fnames: opts.keep_fnames || keep_fnames,

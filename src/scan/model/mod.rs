@@ -16,8 +16,10 @@ pub mod flow;
 pub mod guards;
 pub mod ids;
 mod lower;
+mod members;
 mod objects;
 mod operators;
+mod patterns;
 pub mod scopes;
 pub mod sinks;
 mod stmts;
@@ -216,16 +218,6 @@ impl Model {
             // merely pass through timers or messages are often not code at all.
             if fns.is_empty() || !sink.stringifies {
                 called.clear();
-            }
-            if std::env::var_os("GUARDMIN_DEBUG_LEAVING").is_some() {
-                eprintln!(
-                    "sink {} at {:?}: functions {:?}",
-                    sink.kind,
-                    sink.span.lo,
-                    fns.iter()
-                        .map(|f| self.fn_info(*f).span.lo)
-                        .collect::<Vec<_>>()
-                );
             }
             for f in fns {
                 out.push(Leaving {
