@@ -9,7 +9,8 @@
 //!   tfjs does) and through the file's own `createWorkerBlob()` hand-off, and resolves to
 //!   the same Module summary as the original;
 //! - terser 5.51.2 with its defaults produces output that throws `ReferenceError` there,
-//!   which proves the simulation can fail.
+//!   which proves the simulation can fail; `guardmin fix` repairs that output (issue 15), and
+//!   the repaired file runs and resolves to the original's Module summary.
 //!
 //! Also: `fixtures/guards` (every guard spelling, a generic function sent to a worker through
 //! a Blob URL), `fixtures/example` (the README's example bundle), `fixtures/esm` and
@@ -172,6 +173,35 @@ fn check_glue(file: &str) {
     for (how, args) in ways {
         let sim = worker_sim(&bad, args);
         expect_reference_error(&sim, &format!("{file} minified by terser defaults, {how}"));
+    }
+
+    // `guardmin fix` repairs terser's output: it runs again, with the original's result.
+    let fixed = dir.path().join(format!("fixed-{file}"));
+    let mut c = guardmin();
+    c.arg("fix").arg(&bad).arg("-o").arg(&fixed);
+    let o = run(c, "guardmin");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "guardmin fix {file}:\n{}",
+        show(&o)
+    );
+    let grew = std::fs::metadata(&fixed).unwrap().len() as i64
+        - std::fs::metadata(&bad).unwrap().len() as i64;
+    assert!(
+        (1..=16).contains(&grew),
+        "{file}: fix added {grew} bytes for its repair"
+    );
+    for ((how, args), want) in ways.into_iter().zip(&original) {
+        let sim = worker_sim(&fixed, args);
+        expect_ok(
+            &sim,
+            &format!("{file} minified by terser, then fixed, {how}"),
+        );
+        assert_eq!(
+            &sim.result, want,
+            "{file}: the fixed output resolves to another Module than the original ({how})"
+        );
     }
 }
 
