@@ -18,6 +18,10 @@
 //!   guard runs long before either. Anything else thrown fails the test. With terser's output
 //!   the run must end in `ReferenceError: NAME is not defined`, NAME being terser's name
 //!   for `_scriptDir`.
+//! - Issue 15: `dist/tf-backend-wasm.js` minified by terser's defaults, @swc/core and
+//!   oxc-minify (`scripts/peers.mjs`), then `guardmin fix`: the output is the input with each
+//!   reported `void 0` comparison replaced by `typeof X<"u"` and nothing else, at most 16 bytes
+//!   more per repaired read, and it scans clean.
 //! - `-j1` and `-j2` produce byte-identical trees over all fixtures and the two tfjs files.
 //! - `guardmin minify fixtures/broken --out-dir T` exits 1, names the broken file with line
 //!   and column, writes the two good files and nothing else.
@@ -312,6 +316,131 @@ fn threaded_glue_runs_in_a_simulated_pthread_worker() {
         !ok && v["error"].as_str() == Some(&format!("ReferenceError: {name} is not defined")),
         "negative control: terser's output should throw ReferenceError: {name} is not defined:\n{raw}"
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// guardmin fix on the peers' outputs (issue 15)
+
+/// `node scripts/peers.mjs target/peers` (stale outputs only) and the tfjs file of `config`.
+fn peer_tfjs(config: &str) -> PathBuf {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        common::node_modules(&["terser", "@swc/core", "oxc-minify"]);
+        let mut c = node();
+        c.arg("scripts/peers.mjs").arg(root().join("target/peers"));
+        let o = run(c, "node");
+        assert!(
+            o.status.success(),
+            "scripts/peers.mjs failed:\n{}",
+            show(&o)
+        );
+    });
+    root()
+        .join("target/peers")
+        .join(config)
+        .join("tfjs-backend-wasm.js")
+}
+
+/// Byte offset of a 1-based line and column (the line's prefix must be ASCII).
+fn offset(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    let prefix = &text[start..start + column as usize - 1];
+    assert!(
+        prefix.is_ascii(),
+        "line {line} is not ASCII before column {column}"
+    );
+    start + prefix.len()
+}
+
+/// Must-show 1: tfjs minified by terser's defaults, @swc/core and oxc-minify, then `guardmin
+/// fix`: the output is the input with each read `guardmin scan` reports, written
+/// `void 0!==X` or `X!==void 0` there, replaced by `typeof X<"u"` (built here from the text,
+/// not by guardmin), nothing else; at most 16 bytes more per repaired read; and it scans
+/// clean.
+#[test]
+fn fix_changes_tfjs_only_at_the_repaired_reads() {
+    let dir = tmp();
+    for config in ["terser", "swc", "oxc"] {
+        let input = peer_tfjs(config);
+        let text = std::fs::read_to_string(&input).unwrap();
+        let mut c = guardmin();
+        c.args(["scan", "--format", "json"]).arg(&input);
+        let o = run(c, "guardmin scan");
+        assert_eq!(o.status.code(), Some(1), "{config}: {}", show(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut edits: Vec<(usize, usize, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| {
+                let at = offset(
+                    &text,
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                );
+                let len = text[at..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+                    .unwrap();
+                let name = &text[at..at + len];
+                let repaired = format!("typeof {name}<\"u\"");
+                if text[..at].ends_with("void 0!==") {
+                    (at - "void 0!==".len(), at + len, repaired)
+                } else if text[at + len..].starts_with("!==void 0") {
+                    (at, at + len + "!==void 0".len(), repaired)
+                } else {
+                    panic!("{config}: {f} is not at a `void 0` comparison")
+                }
+            })
+            .collect();
+        assert!(!edits.is_empty(), "{config}: no finding to repair");
+        edits.sort();
+        let mut want = String::new();
+        let mut at = 0;
+        for (lo, hi, new) in &edits {
+            want.push_str(&text[at..*lo]);
+            want.push_str(new);
+            at = *hi;
+        }
+        want.push_str(&text[at..]);
+
+        let out = dir.path().join(format!("{config}.js"));
+        let mut c = guardmin();
+        c.arg("fix").arg(&input).arg("-o").arg(&out);
+        let o = run(c, "guardmin fix");
+        assert_eq!(o.status.code(), Some(0), "{config}: {}", show(&o));
+        let got = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            got == want,
+            "{config}: the fixed file differs from the input elsewhere than at the repaired reads"
+        );
+        let grew = got.len() - text.len();
+        assert!(
+            grew <= 16 * edits.len(),
+            "{config}: {grew} bytes more for {} repaired reads",
+            edits.len()
+        );
+        let changed: usize = edits.iter().map(|(lo, hi, _)| hi - lo).sum();
+        eprintln!(
+            "{config}: {} repaired read(s), {changed} bytes replaced, {grew} bytes more ({} -> {})",
+            edits.len(),
+            text.len(),
+            got.len()
+        );
+        let mut c = guardmin();
+        c.arg("scan").arg(&out);
+        let o = run(c, "guardmin scan");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{config}: the fixed file: {}",
+            show(&o)
+        );
+    }
 }
 
 // ------------------------------------------------------------------------------------------
