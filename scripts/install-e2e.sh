@@ -4,7 +4,8 @@
 #   - Debian's chromium (/usr/bin/chromium) and nginx-light (/usr/sbin/nginx), with apt-get
 #     (as root; `apt-get update` runs once, only when one of them is missing). No browser is
 #     ever downloaded from anywhere else.
-#   - the pinned npm packages of tests/e2e/package-lock.json (playwright-core, tfjs, terser)
+#   - the pinned npm packages of tests/e2e/package-lock.json (playwright-core, tfjs, terser,
+#     @swc/core, oxc-minify)
 #     into target/e2e-deps, which git ignores (npm ci, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
 #
 #   scripts/install-e2e.sh           install (idempotent)

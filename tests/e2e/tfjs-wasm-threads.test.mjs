@@ -7,6 +7,11 @@
 //   guardmin   `guardmin minify` (the binary): must run threaded with no error anywhere
 //   terser     terser 5.51.2 defaults (the negative control): every pthread worker throws
 //              ReferenceError, and `guardmin scan` reports the file with exit code 1
+//   swc, oxc   @swc/core 1.16.22 and oxc-minify 0.157.0 (compress + mangle): the same
+//   terser-fixed, swc-fixed, oxc-fixed
+//              those three outputs repaired by `guardmin fix` (issue 15): each must run
+//              threaded with no error anywhere, and be at most 16 bytes bigger per repaired
+//              read than the broken file
 //
 // Run alone: scripts/install-e2e.sh && node --test tests/e2e/   (see tests/e2e/README.md)
 import { after, before, test } from 'node:test';
@@ -40,7 +45,7 @@ before(async () => {
   fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
   env.www = www;
 
-  for (const [pkg, want] of [['terser', '5.51.2'], ['@tensorflow/tfjs-core', '4.22.0'], ['@tensorflow/tfjs-backend-wasm', '4.22.0']]) {
+  for (const [pkg, want] of [['terser', '5.51.2'], ['@swc/core', '1.16.22'], ['oxc-minify', '0.157.0'], ['@tensorflow/tfjs-core', '4.22.0'], ['@tensorflow/tfjs-backend-wasm', '4.22.0']]) {
     assert.equal(h.depRequire(`${pkg}/package.json`).version, want, `${pkg} in target/e2e-deps: run scripts/install-e2e.sh`);
   }
   const backendDir = h.depPath('@tensorflow/tfjs-backend-wasm');
@@ -74,6 +79,25 @@ before(async () => {
   fs.writeFileSync(makeVariant('terser'), t.code);
   env.variants.terser.bytes = Buffer.byteLength(t.code);
   env.variants.original.bytes = Buffer.byteLength(originalCode);
+
+  // @swc/core and oxc-minify, as a bundler calls them (compress + mangle)
+  const swc = h.depRequire('@swc/core').minifySync(originalCode, { compress: true, mangle: true, module: false });
+  fs.writeFileSync(makeVariant('swc'), swc.code);
+  const oxc = h.depRequire('oxc-minify').minifySync('tf-backend-wasm.js', originalCode, { module: false, compress: true, mangle: true });
+  assert.deepEqual((oxc.errors || []).filter((e) => e.severity === 'Error'), [], 'oxc-minify failed');
+  fs.writeFileSync(makeVariant('oxc'), oxc.code);
+
+  // Each broken file repaired by `guardmin fix` (issue 15).
+  for (const name of ['terser', 'swc', 'oxc']) {
+    const broken = env.variants[name];
+    broken.bytes = fs.statSync(broken.file).size;
+    const out = makeVariant(`${name}-fixed`);
+    const f = h.run(h.GUARDMIN, ['fix', broken.file, '-o', out, '--format', 'json']);
+    assert.equal(f.status, 0, `guardmin fix ${name} failed (exit ${f.status}):\n${f.stdout}\n${f.stderr}`);
+    const report = JSON.parse(f.stdout);
+    env.variants[`${name}-fixed`].repairs = report.summary.reads;
+    env.variants[`${name}-fixed`].bytes = fs.statSync(out).size;
+  }
 
   const nginxDir = h.tempDir('nginx');
   env.dirs.push(nginxDir);
@@ -201,3 +225,32 @@ test('negative control: guardmin scan reports the terser output (exit 1)', async
   assert.ok(errors.every((f) => path.resolve(f.file) === path.resolve(file)), scan.stdout);
   assert.ok(errors.some((f) => f.rule === 'emscripten-script-dir' || f.rule === 'serialized-closure'), scan.stdout);
 });
+
+for (const name of ['swc', 'oxc']) {
+  test(`negative control: ${name} breaks every pthread worker with ReferenceError`, { timeout: 90_000 }, async (t) => {
+    const rec = await runVariant(name, {
+      timeoutMs: 30_000,
+      until: (r) => r.workers.length >= THREADS && r.workerErrors.length >= r.workers.length,
+    });
+    const why = `${name}:\n${h.describe(rec)}`;
+    assert.equal(rec.dom.isolated, 'true', why);
+    assert.ok(rec.workers.length >= THREADS, why);
+    const refErrors = rec.workerErrors.filter((e) => /^ReferenceError: \w+ is not defined$/.test(e.text));
+    assert.equal(new Set(refErrors.map((e) => e.worker)).size, rec.workers.length, `every worker threw ReferenceError. ${why}`);
+    assert.notEqual(rec.dom.status, 'done', `the backend must not come up. ${why}`);
+    t.diagnostic(`${name}: e.g. "${refErrors[0].text}"`);
+  });
+}
+
+for (const name of ['terser', 'swc', 'oxc']) {
+  test(`guardmin fix repairs ${name}'s output: it runs threaded, no page or worker error`, { timeout: 90_000 }, async (t) => {
+    const v = env.variants[`${name}-fixed`];
+    const broken = env.variants[name];
+    assert.ok(v.repairs >= 1, `guardmin fix repaired nothing in ${name}'s output`);
+    assert.ok(v.bytes - broken.bytes <= 16 * v.repairs, `${v.bytes - broken.bytes} bytes more for ${v.repairs} repaired reads`);
+    assertThreadedRun(await runVariant(`${name}-fixed`), `${name}-fixed`);
+    const scan = h.run(h.GUARDMIN, ['scan', v.file]);
+    assert.equal(scan.status, 0, `guardmin scan of the fixed file:\n${scan.stdout}\n${scan.stderr}`);
+    t.diagnostic(`${name}: ${v.repairs} read(s) repaired, ${broken.bytes} -> ${v.bytes} bytes; workers ${env.runs[`${name}-fixed`].workers.length}; probes ${env.runs[`${name}-fixed`].probes.join(',')}`);
+  });
+}

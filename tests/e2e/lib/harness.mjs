@@ -22,7 +22,7 @@ export function preflight() {
   const missing = [];
   if (!isExecutable(CHROMIUM)) missing.push(`${CHROMIUM} (Debian package chromium)`);
   if (!isExecutable(NGINX)) missing.push(`${NGINX} (Debian package nginx-light)`);
-  for (const pkg of ['playwright-core', 'terser', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm']) {
+  for (const pkg of ['playwright-core', 'terser', '@swc/core', 'oxc-minify', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm']) {
     if (!fs.existsSync(path.join(DEPS, pkg, 'package.json'))) missing.push(`target/e2e-deps/node_modules/${pkg}`);
   }
   const problems = missing.length ? [`missing: ${missing.join(', ')}; ${INSTALL_HINT}`] : [];
