@@ -133,10 +133,7 @@ pub fn fix(
         off
     };
     for round in 0..MAX_ROUNDS {
-        let cur = Source {
-            text: text.clone(),
-            ..src.clone()
-        };
+        let cur = with_text(src, &text);
         let located = scan::scan_located(&cur, &scan_opts, map.as_ref())?;
         let (errors, rest): (Vec<Located>, Vec<Located>) = located
             .into_iter()
@@ -251,10 +248,7 @@ pub fn fix(
         });
     }
     // Still findings after every round: give up on the file.
-    let cur = Source {
-        text: text.clone(),
-        ..src.clone()
-    };
+    let cur = with_text(src, &text);
     let left = scan::scan_located(&cur, &scan_opts, map.as_ref())?;
     let unrepairable = left
         .into_iter()
@@ -298,6 +292,16 @@ fn renamed_from(parsed: &parse::Parsed, sink: (usize, usize), name: &str) -> Opt
         .map(|n| format!("`{n}`"))
         .collect();
     (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// `src` with another text (the same name, path and BOM).
+fn with_text(src: &Source, text: &str) -> Source {
+    Source {
+        name: src.name.clone(),
+        path: src.path.clone(),
+        text: text.to_string(),
+        had_bom: src.had_bom,
+    }
 }
 
 /// A repair plan for each error finding of `cur`.
@@ -353,10 +357,7 @@ fn not_landed(
         })
         .collect();
     let starts: HashSet<usize> = want.iter().map(|w| w.0).collect();
-    let cur = Source {
-        text: new_text.to_string(),
-        ..src.clone()
-    };
+    let cur = with_text(src, new_text);
     let spans = GLOBALS.set(&Default::default(), || {
         parse::parse_with(&cur, new_text, opts.parse_mode, false)
             .map(|p| shape::expr_spans_at(&p, &starts))
