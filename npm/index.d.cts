@@ -14,8 +14,8 @@ declare namespace guardminPackage {
   export const vite: typeof guardmin;
   /** guardmin for webpack (the same as `guardmin/webpack`). */
   export const GuardminPlugin: typeof GuardminWebpackPlugin;
-  /** Finds the guardmin binary (option, GUARDMIN_BINARY, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
-  export function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string }): string;
+  /** Finds the guardmin binary (option, GUARDMIN_BINARY, the @guardmin/<platform> package, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
+  export function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string; platform?: string; arch?: string; libc?: 'glibc' | 'musl' | null }): string;
   /** One `guardmin batch` process: `request()` sends a file, `close()` ends the process. */
   export class BatchClient {
     constructor(binary: string, args?: string[]);

@@ -223,11 +223,11 @@ describe('the package', () => {
     const r = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG });
     assert.equal(r.code, 0, r.output);
     const files = JSON.parse(r.stdout)[0].files.map((f) => f.path).sort();
-    for (const want of ['lib/client.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/index.cjs', 'vite.mjs', 'webpack.mjs', 'index.mjs',
+    for (const want of ['bin/guardmin.cjs', 'lib/binary.cjs', 'lib/error.cjs', 'lib/client.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/index.cjs', 'vite.mjs', 'webpack.mjs', 'index.mjs',
       'vite.d.mts', 'vite.d.cts', 'webpack.d.mts', 'webpack.d.cts', 'index.d.mts', 'index.d.cts', 'types.d.cts', 'README.md', 'package.json']) {
       assert.ok(files.includes(want), `${want} is not packed: ${files.join(', ')}`);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('test/')), []);
+    assert.deepEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('platforms/')), []);
   });
 
   test('the TypeScript declarations check against the real vite and webpack types', async () => {
