@@ -358,6 +358,11 @@ impl Flow {
         let stats = std::env::var_os("GUARDMIN_FLOW_STATS").is_some();
         let start = std::time::Instant::now();
         let nodes_before = self.nodes.len();
+        // Template instances multiply the nodes and calls several times over: reserving
+        // room up front (address space, touched only as used) spares copying the tables
+        // each time they would double.
+        self.nodes.reserve(nodes_before * 8);
+        self.calls.reserve(self.calls.len() * 8);
         self.drain();
         if stats {
             let mut kinds = [0usize; 8];
@@ -391,8 +396,8 @@ impl Flow {
                 return;
             }
             let node = &mut self.nodes[n.index()];
-            if matches!(v, Val::Key(_)) && node.set.len() > MAX_KEYS {
-                if node.set.contains(&Val::AnyKey) {
+            if matches!(v, Val::Key(_)) && node.vals.len() > MAX_KEYS {
+                if node.vals.contains(&Val::AnyKey) {
                     continue;
                 }
                 self.work.push((n, Val::AnyKey));
@@ -403,7 +408,7 @@ impl Flow {
                 self.saturated = true;
                 continue;
             }
-            if !node.set.insert(v) {
+            if node.vals.contains(&v) {
                 continue;
             }
             node.vals.push(v);
@@ -419,7 +424,7 @@ impl Flow {
             }
             let mut i = 0;
             while i < self.nodes[n.index()].ops.len() {
-                let op = self.nodes[n.index()].ops[i].clone();
+                let op = self.nodes[n.index()].ops[i];
                 self.fire(n, &op, v);
                 i += 1;
             }

@@ -105,7 +105,7 @@ impl Flow {
         let ret = self.ret(f);
         self.templates.insert(
             f,
-            Template {
+            std::rc::Rc::new(Template {
                 first_node: r.first_node,
                 end_node: self.nodes.len(),
                 first_obj: r.first_obj,
@@ -117,7 +117,7 @@ impl Flow {
                 this,
                 ret,
                 events: r.events,
-            },
+            }),
         );
     }
 
