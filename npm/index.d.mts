@@ -6,6 +6,7 @@ import type {
   GuardminBatchRequest,
 } from './types.cjs';
 import { GuardminPlugin } from './webpack.mjs';
+import { guardmin as esbuild } from './esbuild.mjs';
 
 export type {
   GuardminOptions,
@@ -16,7 +17,7 @@ export type {
   GuardminBatchAnswer,
   GuardminBatchRequest,
 } from './types.cjs';
-export { GuardminPlugin };
+export { GuardminPlugin, esbuild };
 
 /** guardmin for Vite (the same as `guardmin/vite`). */
 export declare function guardmin(options?: GuardminViteOptions): Plugin;

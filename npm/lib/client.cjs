@@ -7,6 +7,7 @@ const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const { GuardminError } = require('./error.cjs');
 const { resolveBinary, howToGet, PACKAGE_DIR } = require('./binary.cjs');
+const { addIdentifierNames } = require('./sourcemap.cjs');
 
 // Rules known when this was written; guardmin may have more (`guardmin scan --help`).
 const RULES = ['serialized-closure', 'emscripten-script-dir', 'undeclared-void-compare', 'guard-lost'];
@@ -248,7 +249,11 @@ class Session {
     if (typeof code === 'string' && !code.isWellFormed()) {
       return { code: null, map: null, findings: [], error: { kind: 'input', message: 'the code contains unpaired UTF-16 surrogates, which guardmin cannot read', line: null, column: null } };
     }
-    return this._client().request({ name, code, map, mode: 'minify' });
+    const res = await this._client().request({ name, code, map, mode: 'minify' });
+    // swc names the identifiers it renames; the ones kept as they are (properties, globals)
+    // get their names here, so that maps carry names wherever terser's do.
+    if (res.map && typeof res.code === 'string') res.map = addIdentifierNames(res.map, res.code);
+    return res;
   }
 
   async scan(name, code, map) {
