@@ -157,6 +157,9 @@ pub struct Call {
     /// The callee is named directly (`f()`, `(0, f)()`, `f.call(...)`, an IIFE), not looked up
     /// as a method of an object: only such calls count when deciding what code runs.
     pub direct: bool,
+    /// The callee is the function written right there (an IIFE): called from this one
+    /// place, its own constraints already are this call's copy, so none is made.
+    pub inline_callee: bool,
     /// How many template instances deep the call was made: calls in an instance copy the
     /// small functions they call too, up to [`MAX_INSTANCE_DEPTH`] (recursion cannot expand
     /// without end).

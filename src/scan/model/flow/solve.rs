@@ -101,6 +101,7 @@ impl Flow {
                 depth: 0,
                 proof: ProofId::NONE,
                 direct: true,
+                inline_callee: false,
                 this: Some(this),
                 args: vec![],
                 spread_from: None,
@@ -279,7 +280,9 @@ impl Flow {
         if !self.linked.insert(key) {
             return;
         }
-        if call.depth < MAX_INSTANCE_DEPTH && self.instances < MAX_INSTANCES {
+        // A call of a closure copy links to the copy's own nodes (made by its instance).
+        if call.depth < MAX_INSTANCE_DEPTH && self.instances < MAX_INSTANCES && !call.inline_callee
+        {
             if let Some(t) = self.templates.get(&f).cloned() {
                 self.instances += 1;
                 self.instantiate(&t, &call);

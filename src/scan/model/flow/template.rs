@@ -219,6 +219,7 @@ impl Flow {
                         depth: call.depth + 1,
                         proof: c.proof,
                         direct: c.direct,
+                        inline_callee: c.inline_callee,
                         this: c.this.map(|x| map(x, self, &mut nodes)),
                         args: c.args.iter().map(|&x| map(x, self, &mut nodes)).collect(),
                         spread_from: c.spread_from,
