@@ -419,7 +419,14 @@ impl Builder {
     /// calls (`'var M = '`, `';\nmain();'`), when it has any.
     pub(super) fn decl_val(&mut self, text: &str) -> Option<Val> {
         let declared = super::sinks::declared_names_in_text(text);
-        let called = super::sinks::called_names_in_text(text);
+        let mut called = super::sinks::called_names_in_text(text);
+        // A whole script is read from its syntax: what it declares in any scope (parameters
+        // too) is no call of a missing name.
+        if !called.is_empty() {
+            if let Some(c) = super::sinks::undeclared_calls_in_code(text) {
+                called = c;
+            }
+        }
         if declared.is_empty() && called.is_empty() {
             return None;
         }
