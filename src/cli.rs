@@ -13,9 +13,10 @@ use std::path::PathBuf;
     about = "Minify JavaScript without breaking the typeof guards that workers depend on, and find where other minifiers broke them.",
     long_about = "guardmin is a post-processor for JavaScript bundles.\n\n\
   guardmin minify   minifies with swc_ecma_minifier, keeping every `typeof x == \"undefined\"` guard a typeof test (so functions sent to workers as source text, like Emscripten's pthreads glue, keep working) and checking its own output before writing it.\n\
-  guardmin scan     checks any bundle, whoever minified it, for guards that were rewritten or dropped where that throws ReferenceError in a worker.\n\n\
-Exit codes: 0 success, 1 a file failed (minify) or an error was found (scan), 2 usage or I/O error.",
-    after_help = "Examples:\n  guardmin minify dist/app.js -o dist/app.min.js\n  guardmin minify dist --out-dir dist-min -j 4\n  guardmin minify dist --in-place --source-map file\n  guardmin scan dist --format sarif > guardmin.sarif"
+  guardmin scan     checks any bundle, whoever minified it, for guards that were rewritten or dropped where that throws ReferenceError in a worker.\n\
+  guardmin fix      repairs what scan finds in another minifier's output: each broken guard becomes the exactly equivalent typeof test again, nothing else changes.\n\n\
+Exit codes: 0 success, 1 a file failed (minify) or an error was found (scan) or left (fix), 2 usage or I/O error.",
+    after_help = "Examples:\n  guardmin minify dist/app.js -o dist/app.min.js\n  guardmin minify dist --out-dir dist-min -j 4\n  guardmin minify dist --in-place --source-map file\n  guardmin scan dist --format sarif > guardmin.sarif\n  guardmin fix dist --in-place"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,6 +29,9 @@ pub enum Command {
     Minify(MinifyArgs),
     /// Find typeof guards that minification broke.
     Scan(ScanArgs),
+    /// Repair the typeof guards another minifier broke, in place, without minifying again.
+    #[command(long_about = FIX_ABOUT, after_help = FIX_EXAMPLES)]
+    Fix(FixArgs),
     /// Serve minify and scan requests as JSON lines on stdin/stdout (for build-tool plugins).
     ///
     /// Each input line is a request: {"id": any, "name": "assets/index.js", "code": "...",
@@ -169,4 +173,51 @@ pub struct ScanArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `guardmin fix --help`.
+const FIX_ABOUT: &str = "Repair the typeof guards another minifier (terser, swc, oxc, ...) broke, without minifying again.\n\n\
+Each file is scanned as `guardmin scan` does. Every error of the rules emscripten-script-dir, serialized-closure and guard-lost whose read stands in a guard shape a minifier makes from a `typeof` test is rewritten, by a splice of the file's text at that read, into the exactly equivalent typeof form:\n\n  \
+void 0 !== X, X !== undefined   ->  typeof X<\"u\"\n  \
+void 0 === X, X === undefined   ->  typeof X>\"u\"\n  \
+null != X, X != void 0, ...     ->  typeof X<\"u\"&&null!=X\n  \
+null == X, X == void 0, ...     ->  typeof X>\"u\"||null==X\n  \
+X in a test (X && a, X ? a : b, if (X), !X)   ->  typeof X<\"u\"&&X\n\n\
+(parenthesised where the operator around needs it). Each is what the minified code did where X is declared, and reads nothing where it is not. Nothing else in the file changes. Its source map (sourceMappingURL comment or --input-source-map) is updated so that every unchanged token keeps its original position.\n\n\
+After the splices the file is parsed and scanned again (repairing a read can leave a later one without the proof it had; those are repaired in further rounds). A file with a finding that is not repairable (a read used as a value, which the original never guarded that way; a call of a name nothing declares, such as esbuild's __name helper; a binding renamed away from the name a worker prelude declares) is reported and left exactly as it was; so is a file that does not parse.\n\n\
+Exit codes (as for scan): 0 no error left (or, with --check, none found), 1 an error is left (or found, with --check), 2 usage or I/O error.";
+
+const FIX_EXAMPLES: &str = "Examples:\n  guardmin fix dist/app.min.js -o dist/app.fixed.js\n  guardmin fix dist --in-place\n  guardmin fix dist --check --format json";
+
+/// Report format of `guardmin fix`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// Lines for people, on stderr.
+    Human,
+    /// One JSON document on stdout (not with code on stdout).
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the output here (one input only). Without -o, --out-dir, --in-place or --check a single input goes to stdout.
+    #[arg(short, long, value_name = "FILE", conflicts_with_all = ["out_dir", "in_place", "check"])]
+    pub output: Option<PathBuf>,
+    /// Write outputs under DIR, mirroring each file's path relative to the directory it was found in (files with nothing to repair are copied).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["in_place", "check"])]
+    pub out_dir: Option<PathBuf>,
+    /// Replace each repaired input (and its source map file) atomically, keeping mode, owner and group; files with nothing to repair are not touched.
+    #[arg(long, conflicts_with = "check")]
+    pub in_place: bool,
+    /// Only report what would be repaired and what cannot be; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// The input's source map, when its sourceMappingURL comment does not lead to it (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub input_source_map: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FixFormat::Human)]
+    pub format: FixFormat,
 }

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod guard;
 pub mod headers;
 pub mod minify;

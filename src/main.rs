@@ -15,6 +15,7 @@ fn main() {
     let code = match cli.command {
         Command::Minify(a) => guardmin::commands::minify::run(a),
         Command::Scan(a) => guardmin::commands::scan::run(a),
+        Command::Fix(a) => guardmin::commands::fix::run(a),
         Command::Batch(a) => guardmin::commands::batch::run(a),
         Command::Headers(a) => guardmin::headers::run(a),
     };

@@ -28,6 +28,8 @@ pub struct InputMap {
     pub raw: Vec<u8>,
     /// The map file, or `inline` for a data URL.
     pub origin: String,
+    /// The map file it was read from (`None`: a data URL or handed over in memory).
+    pub path: Option<PathBuf>,
 }
 
 /// The URL in the last `sourceMappingURL` comment of `text`, if any.
@@ -53,12 +55,18 @@ pub fn mapping_url(text: &str) -> Option<&str> {
     None
 }
 
-fn parse_map(bytes: &[u8], file: &str, origin: String) -> Result<InputMap, FileError> {
+fn parse_map(
+    bytes: &[u8],
+    file: &str,
+    origin: String,
+    path: Option<PathBuf>,
+) -> Result<InputMap, FileError> {
     SourceMap::from_slice(bytes)
         .map(|map| InputMap {
             map,
             raw: bytes.to_vec(),
             origin: origin.clone(),
+            path,
         })
         .map_err(|e| {
             FileError::new(
@@ -72,7 +80,7 @@ fn parse_map(bytes: &[u8], file: &str, origin: String) -> Result<InputMap, FileE
 impl InputMap {
     /// A map handed over as JSON text (batch mode).
     pub fn from_json(json: &[u8], file: &str) -> Result<InputMap, FileError> {
-        parse_map(json, file, "the request".into())
+        parse_map(json, file, "the request".into(), None)
     }
 }
 
@@ -125,14 +133,20 @@ pub fn find_input_map(
                 format!("cannot read source map {}: {e}", p.display()),
             )
         })?;
-        return parse_map(&bytes, &src.name, p.display().to_string()).map(Some);
+        return parse_map(
+            &bytes,
+            &src.name,
+            p.display().to_string(),
+            Some(p.to_path_buf()),
+        )
+        .map(Some);
     }
     let Some(url) = mapping_url(&src.text) else {
         return Ok(None);
     };
     if url.starts_with("data:") {
         return match decode_data_url(url) {
-            Some(bytes) => parse_map(&bytes, &src.name, "inline".into()).map(Some),
+            Some(bytes) => parse_map(&bytes, &src.name, "inline".into(), None).map(Some),
             None => Ok(None),
         };
     }
@@ -145,9 +159,22 @@ pub fn find_input_map(
     let rel = percent_decode(url.split(['?', '#']).next().unwrap_or(url));
     let path: PathBuf = dir.join(rel);
     match std::fs::read(&path) {
-        Ok(bytes) => parse_map(&bytes, &src.name, path.display().to_string()).map(Some),
+        Ok(bytes) => {
+            let origin = path.display().to_string();
+            parse_map(&bytes, &src.name, origin, Some(path)).map(Some)
+        }
         Err(_) => Ok(None),
     }
+}
+
+/// `text` with the URL of its last `sourceMappingURL` comment (the one [`mapping_url`]
+/// finds) replaced by `url`; `None` when it has no such comment.
+pub fn replace_mapping_url(text: &str, url: &str) -> Option<String> {
+    let old = mapping_url(text)?;
+    // `old` borrows from `text`: its offset is where it starts.
+    let start = old.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + old.len();
+    Some(format!("{}{url}{}", &text[..start], &text[end..]))
 }
 
 /// Maps a 1-based line and column of the generated file to the original source.
@@ -192,6 +219,21 @@ mod tests {
         let t = "a()\n//# sourceMappingURL=old.map\nb()\n//# sourceMappingURL=x.js.map\n";
         assert_eq!(mapping_url(t), Some("x.js.map"));
         assert_eq!(mapping_url("a()"), None);
+    }
+
+    #[test]
+    fn replaces_the_last_mapping_url() {
+        let t = "a()\n//# sourceMappingURL=old.map\nb()\n//# sourceMappingURL=x.js.map\n";
+        assert_eq!(
+            replace_mapping_url(t, "y.js.map").unwrap(),
+            "a()\n//# sourceMappingURL=old.map\nb()\n//# sourceMappingURL=y.js.map\n"
+        );
+        let block = "a()\n/*# sourceMappingURL=x.map */";
+        assert_eq!(
+            replace_mapping_url(block, "z.map").unwrap(),
+            "a()\n/*# sourceMappingURL=z.map */"
+        );
+        assert_eq!(replace_mapping_url("a()", "z.map"), None);
     }
 
     #[test]

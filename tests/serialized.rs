@@ -10,6 +10,11 @@
 //!   `// expect:` line says; every peer minifier produced an output.
 //! - `guardmin_output_behaves_as_original` (issue 14): every guardmin output has the same
 //!   verdict and the same observed results as its original.
+//! - `fix_repairs_every_guard_shape` (issue 15): `guardmin fix` over every output. An output
+//!   that ran comes back byte for byte; a repaired output runs, observes what its original
+//!   observes (where the original runs) and scans clean; the outputs reported not
+//!   repairable are exactly [`NOT_REPAIRABLE`] (each broken for a reason that is no guard
+//!   shape), so every other output that throws was repaired.
 //!
 //! Needs Node.js 20+ and `scripts/install-npm.sh`. The table is written to
 //! `target/serialized/table.md`.
@@ -113,5 +118,169 @@ fn guardmin_output_behaves_as_original() {
         "{} cases where guardmin's output does not behave as the original:\n{}",
         p.len(),
         p.join("\n")
+    );
+}
+
+/// The peer minifiers (every column but `original` and `guardmin`).
+const PEERS: &[&str] = &[
+    "terser",
+    "terser-typeofs-false",
+    "swc",
+    "oxc",
+    "esbuild",
+    "esbuild-keepnames",
+];
+const EVERY: &[&str] = &[
+    "original",
+    "terser",
+    "terser-typeofs-false",
+    "swc",
+    "oxc",
+    "esbuild",
+    "esbuild-keepnames",
+    "guardmin",
+];
+
+/// The outputs that throw for a reason that is no guard shape, so that `guardmin fix` must
+/// report them not repairable (and write nothing); every other output that throws must be
+/// repaired and run.
+const NOT_REPAIRABLE: &[(&str, &[&str], &str)] = &[
+    (
+        "guard-first-read",
+        EVERY,
+        "the original reads the name unguarded",
+    ),
+    (
+        "text-unguarded",
+        EVERY,
+        "the original reads the name unguarded",
+    ),
+    (
+        "names-by-declaration",
+        PEERS,
+        "the text calls a function by its original name, which the minifier renamed",
+    ),
+    (
+        "flow-map-join",
+        PEERS,
+        "the text calls a function by its original name, which the minifier renamed",
+    ),
+    (
+        "prelude-scriptdir",
+        PEERS,
+        "the binding was renamed away from `_scriptDir`, which the prelude declares",
+    ),
+    (
+        "prelude-workerself",
+        PEERS,
+        "the binding was renamed away from `_workerSelf`, which the prelude declares",
+    ),
+    (
+        "guard-enclosing-fn",
+        &["terser"],
+        "terser dropped the guard: the read stands in a member access",
+    ),
+    (
+        "guard-enclosing-fn",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "flow-object-prop",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "flow-webpack4-array",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "guard-callback",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "guard-early-return",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "guard-sibling-binding",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "guard-uncalled-inner",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "sink-data-url",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "text-arrow",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+    (
+        "text-inner-named",
+        &["esbuild-keepnames"],
+        "esbuild's `__name` helper is called inside the shipped text",
+    ),
+];
+
+#[test]
+fn fix_repairs_every_guard_shape() {
+    let s = summary();
+    let problems = list(&s["fixProblems"]);
+    assert!(
+        problems.is_empty(),
+        "{} outputs where `guardmin fix` did not do what it must (see the fix table in \
+         target/serialized/table.md):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    let mut want: std::collections::BTreeSet<(String, String)> = Default::default();
+    for (case, minifiers, _why) in NOT_REPAIRABLE {
+        for m in *minifiers {
+            want.insert((case.to_string(), m.to_string()));
+        }
+    }
+    let mut got = std::collections::BTreeSet::new();
+    let (mut repaired, mut unchanged) = (0, 0);
+    for (case, row) in s["fix"].as_object().expect("a fix table") {
+        for (m, cell) in row.as_object().unwrap() {
+            match cell["status"].as_str() {
+                Some("not-repairable") => {
+                    got.insert((case.clone(), m.clone()));
+                }
+                Some("repaired") => {
+                    repaired += 1;
+                    assert_eq!(cell["before"], "throws", "{case}/{m}: {cell}");
+                    assert_eq!(cell["after"], "runs", "{case}/{m}: {cell}");
+                }
+                Some("unchanged") => {
+                    unchanged += 1;
+                    assert_eq!(cell["before"], "runs", "{case}/{m}: {cell}");
+                }
+                _ => panic!("{case}/{m}: {cell}"),
+            }
+        }
+    }
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not repairable, but should have been repaired: {extra:?}\nexpected not repairable, but \
+         fix did something else: {missing:?}"
+    );
+    // The broken outputs of the common minifiers are mostly guard shapes.
+    assert!(repaired >= 100, "only {repaired} outputs repaired");
+    eprintln!(
+        "fix: {unchanged} unchanged, {repaired} repaired, {} not repairable",
+        got.len()
     );
 }

@@ -1,19 +1,19 @@
 //! `guardmin minify`.
 
+use super::dest::{check_unchanged, map_path, relative, Dests};
 use super::{
     catch_panic, clean, hint_syntax_error, progress, read_input_stamped, run_parallel, threads,
     EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
 use crate::cache::{Cache, Entry, KeyBuilder};
 use crate::cli::{MinifyArgs, OptimizeArgs};
-use crate::diagnostic::{FileError, FileErrorKind};
+use crate::diagnostic::FileError;
 use crate::discover::{self, Filters, Input};
 use crate::minify::{self, Options};
-use crate::output::{commit_all, create_dirs_inside, stage};
 use crate::parse::ParseMode;
 use crate::sourcemap::{self, SourceMapMode};
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Where one file's output goes.
@@ -62,28 +62,13 @@ pub fn run(mut args: MinifyArgs) -> i32 {
             "no input files found (directories are searched for .js, .mjs and .cjs; see --include)",
         );
     }
-    let has_stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
-    let has_dir = args.input.paths.iter().any(|p| p.is_dir());
-    if args.in_place && has_stdin {
-        return usage("--in-place cannot be used with stdin (-)");
-    }
-    if args.output.is_some() && (inputs.len() != 1 || has_dir) {
-        return usage("-o takes exactly one input file; use --out-dir or --in-place for several");
-    }
-    if args.output.is_none()
-        && args.out_dir.is_none()
-        && !args.in_place
-        && (inputs.len() != 1 || has_dir)
-    {
-        return usage(
-            "several inputs need --out-dir DIR or --in-place (only a single file goes to stdout)",
-        );
+    if let Err(e) = dests(&args).check(&args.input.paths, &inputs) {
+        return usage(e);
     }
     if args.input_source_map.is_some() && inputs.len() != 1 {
         return usage("--input-source-map takes exactly one input file");
     }
-    let to_stdout = args.output.is_none() && args.out_dir.is_none() && !args.in_place;
-    if to_stdout
+    if dests(&args).to_stdout()
         && matches!(
             args.source_map,
             Some(SourceMapMode::File) | Some(SourceMapMode::Hidden)
@@ -100,22 +85,6 @@ pub fn run(mut args: MinifyArgs) -> i32 {
         }
         Err(e) => return usage(e),
     };
-    // Refuse an output that would overwrite its input without --in-place.
-    if !args.in_place {
-        for input in &inputs {
-            if let Input::File { path, .. } = input {
-                if let Some(dest) = dest_for(&args, input) {
-                    if same_file(path, &dest) {
-                        return usage(format!(
-                            "the output for {} is the input itself; use --in-place to replace inputs",
-                            path.display()
-                        ));
-                    }
-                }
-            }
-        }
-    }
-
     let cache = if args.no_cache {
         None
     } else {
@@ -246,29 +215,13 @@ fn human_bytes(n: usize) -> String {
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
-/// The output path of an input, `None` for stdout.
-fn dest_for(args: &MinifyArgs, input: &Input) -> Option<PathBuf> {
-    match input {
-        Input::Stdin => args
-            .output
-            .clone()
-            .or_else(|| args.out_dir.as_ref().map(|d| d.join("stdin.min.js"))),
-        Input::File { path, rel, .. } => {
-            if args.in_place {
-                Some(path.clone())
-            } else if let Some(o) = &args.output {
-                Some(o.clone())
-            } else {
-                args.out_dir.as_ref().map(|d| d.join(rel))
-            }
-        }
+/// The destination flags.
+fn dests(args: &MinifyArgs) -> Dests<'_> {
+    Dests {
+        output: args.output.as_ref(),
+        out_dir: args.out_dir.as_ref(),
+        in_place: args.in_place,
+        stdin_name: "stdin.min.js",
     }
 }
 
@@ -280,20 +233,9 @@ fn process(
 ) -> Result<Done, FileError> {
     let (src, stamp) = read_input_stamped(input)?;
     let name = src.name.clone();
-    let dest = match dest_for(args, input) {
-        Some(p) => {
-            // Never write outside --out-dir: relative paths only, no `..`.
-            if let (Some(_), Input::File { rel, .. }) = (&args.out_dir, input) {
-                if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-                    return Err(FileError::new(
-                        FileErrorKind::Io,
-                        name,
-                        "refusing to write outside --out-dir",
-                    ));
-                }
-            }
-            Dest::File(p)
-        }
+    let dests = dests(args);
+    let dest = match dests.checked_dest(input, &name)? {
+        Some(p) => Dest::File(p),
         None => Dest::Stdout,
     };
     let input_map = if opts.read_input_map || opts.input_source_map.is_some() {
@@ -337,37 +279,10 @@ fn process(
             e
         }
     };
-    let io_err = |what: &str, p: &Path, e: std::io::Error| {
-        FileError::new(
-            FileErrorKind::Io,
-            name.clone(),
-            format!("cannot write {what} {}: {e}", p.display()),
-        )
-    };
     // The input must still be what was read: a file saved again meanwhile (or being written
     // while it was read) is neither minified from a version that never existed whole nor,
     // with --in-place, overwritten with the minified old version.
-    let check_unchanged = || -> Result<(), FileError> {
-        let Some(stamp) = &stamp else { return Ok(()) };
-        let what = if args.in_place {
-            "it was left as it is"
-        } else {
-            "nothing was written"
-        };
-        match src.unchanged_on_disk(stamp) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(FileError::new(
-                FileErrorKind::Io,
-                name.clone(),
-                format!("the file changed while guardmin was minifying it; {what} (run guardmin again once it is saved)"),
-            )),
-            Err(e) => Err(FileError::new(
-                FileErrorKind::Io,
-                name.clone(),
-                format!("cannot read the file again to check that it did not change: {e}; {what}"),
-            )),
-        }
-    };
+    let unchanged = || check_unchanged(&src, stamp.as_ref(), args.in_place, "minifying");
     let done = Done {
         bytes_in: src.text.len(),
         bytes_out: entry.code.len(),
@@ -382,41 +297,27 @@ fn process(
     };
     match dest {
         Dest::File(p) => {
-            // No folder inside --out-dir may lead elsewhere through a symbolic link.
-            if let (Some(out_dir), Input::File { rel, .. }) = (&args.out_dir, input) {
-                let rel_dir = rel.parent().unwrap_or(Path::new(""));
-                create_dirs_inside(out_dir, rel_dir).map_err(|e| io_err("output", &p, e))?;
-            }
-            // The code and its map are both written in full before either replaces
-            // anything, the code last: a failure leaves the old pair (or nothing).
-            let mut staged = Vec::new();
-            if let Some(map) = &entry.map {
-                let map_path = map_path(&p);
-                staged.push(stage(&map_path, map).map_err(|e| io_err("source map", &map_path, e))?);
-            }
-            staged.push(stage(&p, &entry.code).map_err(|e| io_err("output", &p, e))?);
-            check_unchanged()?;
-            commit_all(staged).map_err(|(failed, e)| {
-                io_err(
-                    if failed == p { "output" } else { "source map" },
-                    &failed,
-                    e,
-                )
-            })?;
+            let map_file = entry.map.as_ref().map(|m| (map_path(&p), m));
+            dests.write(
+                input,
+                &name,
+                &p,
+                &entry.code,
+                map_file
+                    .as_ref()
+                    .map(|(mp, m)| (mp.as_path(), m.as_slice())),
+                unchanged,
+            )?;
             Ok(done)
         }
         Dest::Stdout => {
-            check_unchanged()?;
+            unchanged()?;
             Ok(Done {
                 stdout: Some(String::from_utf8_lossy(&entry.code).into_owned()),
                 ..done
             })
         }
     }
-}
-
-fn map_path(out: &Path) -> PathBuf {
-    PathBuf::from(format!("{}.map", out.display()))
 }
 
 /// Minifies one source into the exact bytes to write: the code (with its
@@ -493,29 +394,6 @@ fn fix_map_paths(map: &[u8], src: &crate::source::Source, dest: &Dest, composed:
         }
     }
     serde_json::to_vec(&v).unwrap_or_else(|_| map.to_vec())
-}
-
-fn relative(target: &Path, from_dir: &Path) -> String {
-    let abs = |p: &Path| {
-        p.canonicalize()
-            .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
-    };
-    let t = abs(target);
-    let f = abs(if from_dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        from_dir
-    });
-    let tc: Vec<_> = t.components().collect();
-    let fc: Vec<_> = f.components().collect();
-    let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), fc.len() - common).collect();
-    parts.extend(
-        tc[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 fn gzip_len(data: &[u8]) -> usize {

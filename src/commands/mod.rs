@@ -2,6 +2,8 @@
 //! reports, and returns the exit code.
 
 pub mod batch;
+pub mod dest;
+pub mod fix;
 pub mod minify;
 pub mod scan;
 

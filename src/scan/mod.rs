@@ -31,6 +31,9 @@ pub struct RawFinding {
     /// The read is a `typeof` guard another minifier rewrote (`void 0 !== e`): the input is
     /// broken for sure, not only by what the flow analysis concludes.
     pub rewritten_guard: bool,
+    /// Where the text of the function holding the read leaves its scope (the sink:
+    /// `new Blob(...)`), for reads in such a function; `None` otherwise.
+    pub sink: Option<Span>,
 }
 
 /// Runs every rule that needs only the file itself on a resolved program.
@@ -69,14 +72,37 @@ pub fn scan_with_map(
     opts: &Options,
     input_map: Option<sourcemap::InputMap>,
 ) -> Result<Vec<Finding>, FileError> {
+    scan_located(src, opts, input_map.as_ref()).map(|v| v.into_iter().map(|l| l.finding).collect())
+}
+
+/// A finding with the byte range of `src.text` it points at (the identifier that throws),
+/// for tools that edit the file there (`guardmin fix`).
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub finding: Finding,
+    /// Byte offsets into the scanned text: `lo..hi`.
+    pub lo: usize,
+    pub hi: usize,
+    /// See [`RawFinding::rewritten_guard`].
+    pub rewritten_guard: bool,
+    /// See [`RawFinding::sink`]: byte offsets `lo..hi` into the scanned text.
+    pub sink: Option<(usize, usize)>,
+}
+
+/// [`scan_with_map`], keeping each finding's byte range.
+pub fn scan_located(
+    src: &Source,
+    opts: &Options,
+    input_map: Option<&sourcemap::InputMap>,
+) -> Result<Vec<Located>, FileError> {
     GLOBALS.set(&Default::default(), || scan_inner(src, opts, input_map))
 }
 
 fn scan_inner(
     src: &Source,
     opts: &Options,
-    input_map: Option<sourcemap::InputMap>,
-) -> Result<Vec<Finding>, FileError> {
+    input_map: Option<&sourcemap::InputMap>,
+) -> Result<Vec<Located>, FileError> {
     let mut phases = crate::timing::Phases::start(&src.name);
     // Comments matter to the scan only as suppressions.
     let keep_comments = src.text.contains("guardmin-ignore");
@@ -104,7 +130,7 @@ fn scan_inner(
             fm.start_pos,
             &src.text,
             original.as_ref(),
-            input_map.as_ref().map(|m| &m.map),
+            input_map.map(|m| &m.map),
             opts.parse_mode,
         );
         // One report per bug: a read another rule already reports is not reported again.
@@ -115,14 +141,7 @@ fn scan_inner(
         );
     }
 
-    let out = place(
-        src,
-        opts,
-        raw,
-        &comments,
-        fm.start_pos.0,
-        input_map.as_ref(),
-    );
+    let out = place(src, opts, raw, &comments, fm.start_pos.0, input_map);
     phases.lap("report");
     drop(program);
     drop(comments);
@@ -139,7 +158,7 @@ fn place(
     comments: &SingleThreadedComments,
     start_pos: u32,
     input_map: Option<&sourcemap::InputMap>,
-) -> Vec<Finding> {
+) -> Vec<Located> {
     if raw.is_empty() {
         // Most files: nothing to place, so no line index to build.
         return Vec::new();
@@ -161,19 +180,38 @@ fn place(
         }
         let len = (f.span.hi.0.saturating_sub(f.span.lo.0) as usize).max(1);
         let original = input_map.and_then(|m| sourcemap::original_position(&m.map, line, column));
-        out.push(Finding {
-            rule: f.rule,
-            severity: f.severity,
-            file: src.name.clone(),
-            line,
-            column,
-            message: f.message,
-            help: f.help,
-            original,
-            frame: Some(idx.code_frame(line, column, len.min(f.name.chars().count().max(1)), 2)),
+        out.push(Located {
+            finding: Finding {
+                rule: f.rule,
+                severity: f.severity,
+                file: src.name.clone(),
+                line,
+                column,
+                message: f.message,
+                help: f.help,
+                original,
+                frame: Some(idx.code_frame(
+                    line,
+                    column,
+                    len.min(f.name.chars().count().max(1)),
+                    2,
+                )),
+            },
+            lo: off,
+            hi: off + (f.span.hi.0.saturating_sub(f.span.lo.0) as usize),
+            rewritten_guard: f.rewritten_guard,
+            sink: f.sink.map(|s| {
+                (
+                    s.lo.0.saturating_sub(start_pos) as usize,
+                    s.hi.0.saturating_sub(start_pos) as usize,
+                )
+            }),
         });
     }
-    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+    out.sort_by(|a, b| {
+        let (a, b) = (&a.finding, &b.finding);
+        (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule))
+    });
     out
 }
 

@@ -19,7 +19,13 @@
 // - guardmin parity (issue 14): every guardmin output must behave exactly as its original
 //   (same verdict, same observed results);
 // - corpus sanity: each case's original must match the `// expect: runs|throws` line of its
-//   header (a case that runs must also have observed something).
+//   header (a case that runs must also have observed something);
+// - fix (issue 15): `guardmin fix --out-dir target/serialized/fixed` over every output (one
+//   call, JSON report); every repaired output is run again in the simulation and scanned.
+//   An output that ran must come back byte for byte ("unchanged"); one that threw must be
+//   repaired or reported not repairable (and then not written); a repaired output must run,
+//   behave as its original where the original runs (same observed results), and scan clean.
+//   Problems are listed under `fixProblems`; `fix` maps case -> minifier -> status.
 //
 // Prints a table (cases x minifiers: R = runs, T = throws; "ok" or "MISS" / "FALSE" for the
 // scan), writes it as markdown to target/serialized/table.md, lists every disagreement with
@@ -42,6 +48,7 @@ const root = path.resolve(here, '../..');
 const casesDir = path.join(here, 'cases');
 const outRoot = path.join(root, 'target/serialized');
 const outDir = path.join(outRoot, 'out');
+const fixedDir = path.join(outRoot, 'fixed');
 const guardminBin = process.env.GUARDMIN_BIN || path.join(root, 'target/release/guardmin');
 const npmRequire = createRequire(path.join(root, 'target/npm/package.json'));
 const ERROR_RULES = new Set(['serialized-closure', 'emscripten-script-dir', 'guard-lost']);
@@ -167,6 +174,32 @@ function cell(r) {
   return `${v} ${r.agree ? 'ok' : r.truth.verdict === 'throws' ? 'MISS' : 'FALSE'}`;
 }
 
+// What is wrong with `guardmin fix` on one output `r` (its original `orig`), or null.
+function fixProblem(r, orig, byFile) {
+  const f = r.fix;
+  const written = fs.existsSync(f.file);
+  if (r.truth.verdict === 'runs') {
+    if (f.status !== 'unchanged') return `the output runs, but fix says ${f.status}${f.error ? ': ' + f.error.message : ''}`;
+    if (!written) return 'unchanged, but not written to --out-dir';
+    if (!fs.readFileSync(f.file).equals(fs.readFileSync(r.file))) return 'the output runs, but fix changed its bytes';
+    return null;
+  }
+  if (f.status === 'not-repairable') {
+    if (!f.notRepairable || f.notRepairable.length === 0) return 'not repairable, but no finding says why';
+    if (written) return 'not repairable, but written';
+    return null;
+  }
+  if (f.status !== 'repaired') return `the output throws, but fix says ${f.status}${f.error ? ': ' + f.error.message : ''}`;
+  if (!written) return 'repaired, but not written';
+  if (!f.truth) return 'repaired, but not run';
+  if (f.truth.verdict !== 'runs') return `repaired, but still throws: ${f.truth.errors.map((e) => `${e.realm}: ${e.message}`).join('; ')}`;
+  if (orig && !orig.minifyError && orig.truth.verdict === 'runs' && JSON.stringify(f.truth.results) !== JSON.stringify(orig.truth.results))
+    return `repaired and runs, but observes ${JSON.stringify(f.truth.results)} where the original observes ${JSON.stringify(orig.truth.results)}`;
+  const findings = byFile.get(path.resolve(f.file)) || [];
+  if (findings.some((x) => x.severity === 'error' && ERROR_RULES.has(x.rule))) return `repaired, but guardmin scan still reports ${JSON.stringify(findings)}`;
+  return null;
+}
+
 async function main() {
   if (!fs.existsSync(guardminBin)) usage(`${guardminBin} not found: cargo build --release, or set GUARDMIN_BIN`);
   const cases = listCases();
@@ -199,10 +232,39 @@ async function main() {
     rows.push(row);
   }
 
+  // Fix (issue 15): every output, one call; the repaired ones are run and scanned with the rest.
+  fs.rmSync(fixedDir, { recursive: true, force: true });
+  const fixReport = new Map();
+  {
+    const f = spawnSync(guardminBin, ['fix', '--format', 'json', '--script', '-j', String(opts.jobs), '--out-dir', fixedDir, outDir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (f.error) usage(`could not run ${guardminBin} fix: ${f.error.message}`);
+    let doc;
+    try {
+      doc = JSON.parse(f.stdout);
+    } catch {
+      usage(`guardmin fix exited ${f.status} without a JSON report:\n${f.stdout}\n${f.stderr}`);
+    }
+    if (f.status === 2) usage(`guardmin fix exited 2:\n${f.stderr}`);
+    for (const file of doc.files) fixReport.set(path.resolve(file.file), file);
+  }
+  for (const row of rows) {
+    for (const [name, r] of Object.entries(row.outputs)) {
+      if (r.minifyError) continue;
+      const rep = fixReport.get(path.resolve(r.file));
+      r.fix = rep ? { status: rep.status, repairs: rep.repairs, notRepairable: rep.not_repairable, error: rep.error } : { status: 'missing' };
+      r.fix.file = path.join(fixedDir, name, row.case + '.js');
+    }
+  }
+
   // Truth: one child per case, all its outputs, under the case name (so that the page script
-  // URL, which a worker may load, is the same for every minifier).
+  // URL, which a worker may load, is the same for every minifier); repaired outputs too.
   await pool(rows, opts.jobs, async (row) => {
-    const items = Object.entries(row.outputs).filter(([, r]) => !r.minifyError);
+    const items = Object.entries(row.outputs)
+      .filter(([, r]) => !r.minifyError)
+      .flatMap(([n, r]) => (r.fix && r.fix.status === 'repaired' ? [[n, r], [n, r.fix]] : [[n, r]]));
     if (!items.length) return;
     const res = await runChild([path.join(here, 'sim.mjs'), '--name', row.case + '.js', ...items.map(([, r]) => r.file)], CASE_TIMEOUT_MS);
     const lines = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -220,7 +282,11 @@ async function main() {
   });
 
   // Scan: every output in one call; findings grouped by file.
-  const scanned = rows.flatMap((row) => Object.values(row.outputs).filter((r) => !r.minifyError).map((r) => r.file));
+  const scanned = rows.flatMap((row) =>
+    Object.values(row.outputs)
+      .filter((r) => !r.minifyError)
+      .flatMap((r) => (r.fix && r.fix.status === 'repaired' ? [r.file, r.fix.file] : [r.file])),
+  );
   const byFile = new Map(scanned.map((f) => [path.resolve(f), []]));
   if (scanned.length) {
     const s = spawnSync(guardminBin, ['scan', '--format', 'json', '--script', '-j', String(opts.jobs), ...scanned], {
@@ -246,6 +312,7 @@ async function main() {
   const parity = [];
   const corpus = [];
   const minifyErrors = [];
+  const fixProblems = [];
   for (const row of rows) {
     for (const [name, r] of Object.entries(row.outputs)) {
       if (r.minifyError) {
@@ -288,6 +355,11 @@ async function main() {
       else if (JSON.stringify(gm.truth.results) !== JSON.stringify(orig.truth.results))
         parity.push({ case: row.case, problem: 'observed results differ', original: orig.truth.results, guardmin: gm.truth.results });
     }
+    for (const [name, r] of Object.entries(row.outputs)) {
+      if (r.minifyError) continue;
+      const problem = fixProblem(r, orig, byFile);
+      if (problem) fixProblems.push({ case: row.case, minifier: name, status: r.fix.status, problem, file: path.relative(root, r.file) });
+    }
   }
 
   // Table.
@@ -323,10 +395,29 @@ async function main() {
     for (const m of minifyErrors) md.push(`- **${m.case}** / ${m.minifier}: ${m.error}`);
     md.push('');
   }
+  md.push('## guardmin fix on every output (issue 15)', '');
+  md.push('`=` ran, and fix left it byte for byte; `R` threw, fix repaired it and it runs (and behaves as the original where that runs); `NR` threw, fix reports it not repairable and writes nothing; `!` a problem (listed below).', '');
+  md.push(`| case | ${cols.join(' | ')} |`);
+  md.push(`| --- | ${cols.map(() => '---').join(' | ')} |`);
+  const fixCell = (row, n) => {
+    const r = row.outputs[n];
+    if (!r || r.minifyError) return 'ERR';
+    if (fixProblems.some((p) => p.case === row.case && p.minifier === n)) return '!';
+    return { unchanged: '=', repaired: 'R', 'not-repairable': 'NR' }[r.fix.status] || '!';
+  };
+  for (const row of rows) md.push(`| ${row.case} | ${cols.map((n) => fixCell(row, n)).join(' | ')} |`);
+  md.push('');
+  const fixCount = (st) => rows.reduce((k, row) => k + cols.filter((n) => row.outputs[n] && !row.outputs[n].minifyError && row.outputs[n].fix.status === st).length, 0);
+  md.push(`fix: ${fixCount('unchanged')} unchanged, ${fixCount('repaired')} repaired, ${fixCount('not-repairable')} not repairable; problems: ${fixProblems.length}.`, '');
+  if (fixProblems.length) {
+    md.push('### fix problems', '');
+    for (const p of fixProblems) md.push(`- **${p.case}** / ${p.minifier}: ${p.status}: ${p.problem} (\`${p.file}\`)`);
+    md.push('');
+  }
   fs.mkdirSync(outRoot, { recursive: true });
   fs.writeFileSync(path.join(outRoot, 'table.md'), md.join('\n'));
 
-  const failed = disagreements.length + parity.length + corpus.length + minifyErrors.length > 0;
+  const failed = disagreements.length + parity.length + corpus.length + minifyErrors.length + fixProblems.length > 0;
   if (opts.json) {
     const summary = {
       cases: rows.length,
@@ -336,6 +427,20 @@ async function main() {
       parity,
       corpus,
       minifyErrors,
+      fixProblems,
+      fix: Object.fromEntries(
+        rows.map((row) => [
+          row.case,
+          Object.fromEntries(
+            cols
+              .filter((n) => row.outputs[n] && !row.outputs[n].minifyError)
+              .map((n) => {
+                const r = row.outputs[n];
+                return [n, { before: r.truth.verdict, status: r.fix.status, after: r.fix.truth ? r.fix.truth.verdict : null, repairs: (r.fix.repairs || []).length, notRepairable: (r.fix.notRepairable || []).map((u) => u.reason) }];
+              }),
+          ),
+        ]),
+      ),
       table: Object.fromEntries(
         rows.map((row) => [
           row.case,

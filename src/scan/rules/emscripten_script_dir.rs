@@ -57,6 +57,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             ),
             help: META.help.to_string(),
             rewritten_guard: r.guard_shape,
+            sink: Some(sink.span),
         });
     }
 }

@@ -124,6 +124,7 @@ fn finding(span: Span, name: &str, detail: &str) -> RawFinding {
         help: META.help.to_string(),
         // The original had a typeof here: the output lost it.
         rewritten_guard: true,
+sink: None,
     }
 }
 

@@ -62,6 +62,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             ),
             help: "keep the names the shipped text relies on (minify with guardmin, which keeps them), or build the text from the function's current name (`'var ' + f.name + ' = ' + f`)".to_string(),
             rewritten_guard: true, // a sure break, whatever the flow merged
+            sink: Some(sink.span),
         });
     }
     for lr in reads {
@@ -92,6 +93,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             ),
             help: META.help.replace("NAME", name),
             rewritten_guard: r.guard_shape,
+            sink: Some(sink.span),
         });
     }
 }

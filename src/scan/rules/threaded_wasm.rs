@@ -38,6 +38,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
         message: "threaded WebAssembly glue (WebAssembly with SharedArrayBuffer): without cross-origin isolation the page has no SharedArrayBuffer and the glue falls back to a slower, unthreaded path without an error".into(),
         help: META.help.to_string(),
         rewritten_guard: false,
+sink: None,
     });
 }
 

@@ -133,6 +133,7 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             ),
             help: META.help.replace("NAME", name),
             rewritten_guard: false,
+sink: None,
         });
     }
 }
