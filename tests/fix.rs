@@ -165,7 +165,8 @@ fn json_report() {
     let s = write(d.path(), "s.js", "var = ;\n");
     let o = fix(&["--check", "--format", "json", &a, &u, &c, &s]);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect(&show(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", show(&o)));
     assert_eq!(v["version"], 1);
     assert_eq!(v["check"], true);
     let files = v["files"].as_array().unwrap();
@@ -218,9 +219,11 @@ fn usage_errors() {
 // ------------------------------------------------------------------------------------------
 // Source maps
 
-/// One token per name: `(generated line, column) -> (original line, column, name)`, all
-/// 0-based, from the map's JSON.
-fn tokens(map: &str) -> Vec<((u32, u32), (u32, u32, Option<String>))> {
+/// A mapping: `(generated line, column) -> (original line, column, name)`, all 0-based.
+type Token = ((u32, u32), (u32, u32, Option<String>));
+
+/// One token per name, from the map's JSON.
+fn tokens(map: &str) -> Vec<Token> {
     let m = swc_sourcemap::SourceMap::from_slice(map.as_bytes()).unwrap();
     m.tokens()
         .map(|t| {
