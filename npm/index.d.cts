@@ -1,5 +1,6 @@
 import type { Plugin } from 'vite';
 import GuardminWebpackPlugin = require('./webpack.cjs');
+import guardminEsbuild = require('./esbuild.cjs');
 
 declare namespace guardminPackage {
   export type GuardminOptions = import('./types.cjs').GuardminOptions;
@@ -14,8 +15,10 @@ declare namespace guardminPackage {
   export const vite: typeof guardmin;
   /** guardmin for webpack (the same as `guardmin/webpack`). */
   export const GuardminPlugin: typeof GuardminWebpackPlugin;
-  /** Finds the guardmin binary (option, GUARDMIN_BINARY, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
-  export function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string }): string;
+  /** guardmin for esbuild (the same as `guardmin/esbuild`). */
+  export const esbuild: typeof guardminEsbuild;
+  /** Finds the guardmin binary (option, GUARDMIN_BINARY, the @guardmin/<platform> package, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
+  export function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string; platform?: string; arch?: string; libc?: 'glibc' | 'musl' | null }): string;
   /** One `guardmin batch` process: `request()` sends a file, `close()` ends the process. */
   export class BatchClient {
     constructor(binary: string, args?: string[]);

@@ -6,6 +6,7 @@ import type {
   GuardminBatchRequest,
 } from './types.cjs';
 import { GuardminPlugin } from './webpack.mjs';
+import { guardmin as esbuild } from './esbuild.mjs';
 
 export type {
   GuardminOptions,
@@ -16,13 +17,13 @@ export type {
   GuardminBatchAnswer,
   GuardminBatchRequest,
 } from './types.cjs';
-export { GuardminPlugin };
+export { GuardminPlugin, esbuild };
 
 /** guardmin for Vite (the same as `guardmin/vite`). */
 export declare function guardmin(options?: GuardminViteOptions): Plugin;
 export declare const vite: typeof guardmin;
-/** Finds the guardmin binary (option, GUARDMIN_BINARY, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
-export declare function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string }): string;
+/** Finds the guardmin binary (option, GUARDMIN_BINARY, the @guardmin/<platform> package, ../target next to the package, PATH) or throws a GuardminError saying how to get one. */
+export declare function resolveBinary(options?: { binary?: string; env?: Record<string, string | undefined>; packageDir?: string; platform?: string; arch?: string; libc?: 'glibc' | 'musl' | null }): string;
 /** One `guardmin batch` process: `request()` sends a file, `close()` ends the process. */
 export declare class BatchClient {
   constructor(binary: string, args?: string[]);

@@ -2,4 +2,4 @@
 // the package is loaded).
 import lib from './lib/index.cjs';
 
-export const { guardmin, vite, GuardminPlugin, resolveBinary, BatchClient, GuardminError, RULES } = lib;
+export const { guardmin, vite, GuardminPlugin, esbuild, resolveBinary, BatchClient, GuardminError, RULES } = lib;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the pinned npm packages the plugin tests (npm/test) build against: vite 7 and 8,
-# webpack 5, tfjs, a source-map reader and typescript, into target/plugin-deps, which git
-# ignores. guardmin's own npm package (npm/) is linked into it, not copied, so the tests always
+# Installs the pinned npm packages the plugin tests (npm/test, tests/bundlers) build against:
+# vite 7 and 8, webpack 5, Rspack, Rollup 4, Rolldown, esbuild, tfjs, a source-map reader
+# (@jridgewell/trace-mapping) and typescript (whose parser the source-map test uses), into
+# target/plugin-deps, which git ignores. guardmin's own npm package (npm/) is linked into it, not copied, so the tests always
 # use the working tree. Idempotent: does nothing when target/plugin-deps already matches
 # npm/test/deps/package-lock.json.
 #

@@ -4,8 +4,9 @@
 #   2. checks formatting and lints,
 #   3. builds guardmin and runs every test (unit, CLI, rules, fixtures in node, the real
 #      tfjs package and the peer minifiers' outputs),
-#   4. runs the Vite and webpack plugin tests against real vite@7, vite@8 and webpack@5, and
-#      the bundler-output tests (tests/bundlers: webpack 5, Rollup 4, Vite 8 builds),
+#   4. runs the plugin tests against real vite@7, vite@8, webpack@5 and esbuild, and the
+#      bundler-output tests (tests/bundlers: Vite 7/8, webpack 5, Rspack, Rollup 4, Rolldown
+#      and esbuild builds; their source maps and error locations),
 #   5. runs the browser proof: threaded tfjs WASM in Debian's Chromium behind a real nginx
 #      (scripts/install-e2e.sh installs chromium and nginx-light with apt when missing).
 set -euo pipefail
@@ -19,5 +20,5 @@ cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 cargo test --release
 node --test npm/test/*.test.mjs
-node --test tests/bundlers/     # webpack 5, Rollup 4, Vite 8 builds of one app: truth and scan
+node --test tests/bundlers/     # six bundlers' builds of one app: truth, scan, maps, errors
 node --test tests/e2e/

@@ -76,7 +76,7 @@ pub struct InputArgs {
 pub struct MinifyArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Write the output here (one input only). Without -o, --out-dir or --in-place a single input goes to stdout.
+    /// Write the output here (one input only; `-` is stdout). Without -o, --out-dir or --in-place a single input goes to stdout.
     #[arg(short, long, value_name = "FILE", conflicts_with_all = ["out_dir", "in_place"])]
     pub output: Option<PathBuf>,
     /// Write outputs under DIR, mirroring each file's path relative to the directory it was found in.

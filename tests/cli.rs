@@ -55,6 +55,24 @@ fn single_file_to_stdout_keeps_license_and_guards() {
 }
 
 #[test]
+fn dash_output_is_stdout() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("a.js");
+    std::fs::write(&f, "var answer = 40 + 2;\nconsole.log(answer);\n").unwrap();
+    let o = bin()
+        .current_dir(d.path())
+        .args(["minify", "a.js", "-o", "-", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8(o.stdout).unwrap().contains("console.log"));
+    assert!(
+        !d.path().join("-").exists(),
+        "`-o -` wrote a file named `-`"
+    );
+}
+
+#[test]
 fn stdin_works() {
     let mut child = bin()
         .args(["minify", "-", "--quiet"])

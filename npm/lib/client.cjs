@@ -1,96 +1,16 @@
 'use strict';
-// The part both plugins share: finding the guardmin binary, turning plugin options into
-// `guardmin batch` flags, and one long-lived `guardmin batch` child per build that answers
-// JSON-line requests, matched to their promises by id.
+// The part both plugins share: turning plugin options into `guardmin batch` flags, and one
+// long-lived `guardmin batch` child per build that answers JSON-line requests, matched to
+// their promises by id. The binary is found by binary.cjs, as the `guardmin` command finds it.
 
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
 const crypto = require('node:crypto');
+const { GuardminError } = require('./error.cjs');
+const { resolveBinary, howToGet, PACKAGE_DIR } = require('./binary.cjs');
+const { addIdentifierNames } = require('./sourcemap.cjs');
 
-/** The package's own folder (npm/ in the guardmin repository). */
-const PACKAGE_DIR = path.resolve(__dirname, '..');
-const EXE = process.platform === 'win32' ? '.exe' : '';
 // Rules known when this was written; guardmin may have more (`guardmin scan --help`).
 const RULES = ['serialized-closure', 'emscripten-script-dir', 'undeclared-void-compare', 'guard-lost'];
-
-/**
- * An error meant for the person running the build: its message says everything, so its
- * stack is only that message (build tools print `stack`; a trace would bury the advice).
- */
-class GuardminError extends Error {
-  constructor(message, props) {
-    super(message);
-    this.name = 'GuardminError';
-    Object.assign(this, props);
-    // Vite prints `stack`, and strips `${name}: ${message}\n` from its start when present.
-    this.stack = `${this.name}: ${message}\n`;
-  }
-}
-
-function isExecutableFile(p) {
-  try {
-    if (!fs.statSync(p).isFile()) return false;
-    if (process.platform !== 'win32') fs.accessSync(p, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(env) {
-  const dirs = (env.PATH || env.Path || '').split(path.delimiter).filter(Boolean);
-  for (const dir of dirs) {
-    const p = path.join(dir, 'guardmin' + EXE);
-    if (isExecutableFile(p)) return p;
-  }
-  return null;
-}
-
-/**
- * Finds the guardmin binary: the `binary` option, then `GUARDMIN_BINARY`, then the
- * repository's cargo target directory next to this package (release, then debug), then PATH.
- * An explicit option or variable that names no executable is an error, not a fall-through.
- * Throws a GuardminError that says how to get one.
- */
-function resolveBinary({ binary, env = process.env, packageDir = PACKAGE_DIR } = {}) {
-  if (binary != null && binary !== '') {
-    const p = path.resolve(String(binary));
-    if (isExecutableFile(p)) return p;
-    throw new GuardminError(
-      `guardmin: the \`binary\` option names ${p}, which is not an executable file.\n` + howToGet(),
-    );
-  }
-  if (env.GUARDMIN_BINARY) {
-    const p = path.resolve(env.GUARDMIN_BINARY);
-    if (isExecutableFile(p)) return p;
-    throw new GuardminError(
-      `guardmin: GUARDMIN_BINARY is set to ${p}, which is not an executable file.\n` + howToGet(),
-    );
-  }
-  const tried = [];
-  for (const profile of ['release', 'debug']) {
-    const p = path.join(packageDir, '..', 'target', profile, 'guardmin' + EXE);
-    tried.push(p);
-    if (isExecutableFile(p)) return p;
-  }
-  const found = onPath(env);
-  if (found) return found;
-  throw new GuardminError(
-    'guardmin: cannot find the guardmin binary. Looked for the `binary` option, the ' +
-      `GUARDMIN_BINARY variable, ${tried.join(', ')} and \`guardmin\` on PATH.\n` +
-      howToGet(),
-  );
-}
-
-function howToGet() {
-  return (
-    'Build it from the guardmin repository with `cargo build --release` (giving ' +
-    'target/release/guardmin) or install it with `cargo install --path .` (which puts it on ' +
-    'PATH), then either rely on PATH, set GUARDMIN_BINARY=/path/to/guardmin, or pass ' +
-    "`{ binary: '/path/to/guardmin' }` to the plugin."
-  );
-}
 
 const OPTION_NAMES = new Set([
   // guardmin optimizer flags (same names as the CLI, camelCased)
@@ -329,7 +249,11 @@ class Session {
     if (typeof code === 'string' && !code.isWellFormed()) {
       return { code: null, map: null, findings: [], error: { kind: 'input', message: 'the code contains unpaired UTF-16 surrogates, which guardmin cannot read', line: null, column: null } };
     }
-    return this._client().request({ name, code, map, mode: 'minify' });
+    const res = await this._client().request({ name, code, map, mode: 'minify' });
+    // swc names the identifiers it renames; the ones kept as they are (properties, globals)
+    // get their names here, so that maps carry names wherever terser's do.
+    if (res.map && typeof res.code === 'string') res.map = addIdentifierNames(res.map, res.code);
+    return res;
   }
 
   async scan(name, code, map) {

@@ -14,6 +14,7 @@ const {
   describeError,
   codeFrame,
 } = require('./client.cjs');
+const { traceOriginal } = require('./sourcemap.cjs');
 
 const JS_FILE = /\.[cm]?js$/i;
 
@@ -57,111 +58,174 @@ function guardmin(options = {}) {
   let warnedMinifiers = [];
   let root = process.cwd();
   let outDir = path.join(root, 'dist');
+  // Set by configResolved; in a plain Rollup or Rolldown build (no Vite hooks) the output
+  // folder comes from the output options.
+  let inVite = false;
 
-  // Source maps name sources relative to the emitted file; the messages name them relative
-  // to the project root, as a person would open them.
-  const withRootRelativeOriginal = (f, fileName) => {
-    const o = f.original;
-    if (!o || !o.file || /^[a-z][a-z0-9+.-]*:/i.test(o.file) || path.isAbsolute(o.file)) return f;
-    // Relative to the emitted file, as the spec says; Vite 7's worker maps are relative to
-    // the output directory instead, so the first candidate that exists wins.
-    const candidates = [path.resolve(outDir, path.dirname(fileName), o.file), path.resolve(outDir, o.file)];
-    const abs = candidates.find((c) => fs.existsSync(c)) || candidates[0];
-    return { ...f, original: { ...o, file: path.relative(root, abs).split(path.sep).join('/') } };
+  const outputDir = (outputOptions) => {
+    if (inVite || !outputOptions) return outDir;
+    if (outputOptions.dir) return path.resolve(outputOptions.dir);
+    if (outputOptions.file) return path.dirname(path.resolve(outputOptions.file));
+    return outDir;
   };
+  const fromRoot = (abs) => path.relative(root, abs).split(path.sep).join('/');
+
+  /**
+   * Where guardmin's 1-based `line`/`column` of an emitted file leads, in Rollup's form: `id`
+   * and `loc: { file, line, column }` (1-based line, 0-based column) in the original source
+   * when the file's map leads to one on disk (a finding's own trace, `original`, or a look-up
+   * in `map`), else in the emitted file; `original` for the message; `frame` there.
+   */
+  const locate = (dir, fileName, code, map, line, column, original) => {
+    if (line == null) return null;
+    let o = original;
+    if (!o) {
+      const t = traceOriginal(map, code, line, column);
+      o = t && t.source ? { file: t.source, line: t.line, column: t.column + 1, name: null } : null;
+    }
+    if (o && o.file && !/^[a-z][a-z0-9+.-]*:/i.test(o.file)) {
+      // Relative to the emitted file, as the spec says; Vite 7's worker maps are relative to
+      // the output directory instead, so the first candidate that exists wins.
+      const abs = path.isAbsolute(o.file)
+        ? o.file
+        : [path.resolve(dir, path.dirname(fileName), o.file), path.resolve(dir, o.file)].find((c) => fs.existsSync(c));
+      if (abs && fs.existsSync(abs)) {
+        let frame = '';
+        try {
+          frame = codeFrame(fs.readFileSync(abs, 'utf8'), o.line, o.column);
+        } catch {}
+        return {
+          id: abs,
+          loc: { file: abs, line: o.line, column: Math.max(0, o.column - 1) },
+          original: { ...o, file: fromRoot(abs) },
+          frame,
+        };
+      }
+    }
+    const abs = path.resolve(dir, fileName);
+    return { id: abs, loc: { file: abs, line, column: Math.max(0, (column || 1) - 1) }, original: null, frame: '' };
+  };
+  const originalNote = (where) =>
+    where && where.original ? `\n  original source: ${where.original.file}:${where.original.line}:${where.original.column}` : '';
 
   // Shared by the main build and every worker build it starts.
-  const hooks = (isWorker) => ({
-    buildStart() {
-      try {
-        session.acquire();
-      } catch (e) {
-        if (e instanceof GuardminError) this.error(e);
-        throw e;
-      }
-    },
+  const hooks = (isWorker) => {
+    // Chunks guardmin refused in renderChunk, by their file name with hash placeholders:
+    // reported from generateBundle, where the chunk's source map is known, so that the error
+    // names the module the problem came from.
+    const refused = new Map();
+    return {
+      buildStart() {
+        try {
+          session.acquire();
+        } catch (e) {
+          if (e instanceof GuardminError) this.error(e);
+          throw e;
+        }
+      },
 
-    // Vite 8 hands rolldown `minify: 'dce-only'` when build.minify is off, and rolldown runs
-    // that after renderChunk, re-printing guardmin's output; guardmin already removed dead
-    // code, so rolldown's pass is turned off.
-    outputOptions(output) {
-      if (opts.minify === false || !this.meta || !this.meta.rolldownVersion) return null;
-      return { ...output, minify: false };
-    },
+      // Vite 8 hands rolldown `minify: 'dce-only'` when build.minify is off, and rolldown runs
+      // that after renderChunk, re-printing guardmin's output; guardmin already removed dead
+      // code, so rolldown's pass is turned off.
+      outputOptions(output) {
+        if (opts.minify === false || !this.meta || !this.meta.rolldownVersion) return null;
+        return { ...output, minify: false };
+      },
 
-    // Last of all renderChunk hooks, after Vite's own syntax lowering (esbuild in Vite 7)
-    // and its import analysis, where Vite's minifiers would have run.
-    renderChunk: {
-      order: 'post',
-      async handler(code, chunk, outputOptions) {
-        if (opts.minify === false) return null;
-        const env = this.environment;
-        if (env && env.config && env.config.consumer === 'server') return null;
-        const name = displayName(chunk.fileName);
-        const res = await session.minify(name, code, null);
-        if (res.error) {
-          const e = res.error;
-          const notes = [isWorker ? 'a worker chunk' : 'a chunk'];
-          if (chunk.facadeModuleId) notes.push(`entry ${path.relative(root, chunk.facadeModuleId).split(path.sep).join('/')}`);
-          if (e.line != null) notes.push('line and column of the chunk as the plugins before guardmin left it');
-          const frame = codeFrame(code, e.line, e.column);
+      // Last of all renderChunk hooks, after Vite's own syntax lowering (esbuild in Vite 7)
+      // and its import analysis, where Vite's minifiers would have run.
+      renderChunk: {
+        order: 'post',
+        async handler(code, chunk, outputOptions) {
+          if (opts.minify === false) return null;
+          const env = this.environment;
+          if (env && env.config && env.config.consumer === 'server') return null;
+          const name = displayName(chunk.fileName);
+          const res = await session.minify(name, code, null);
+          if (res.error) {
+            const e = res.error;
+            const notes = [isWorker ? 'a worker chunk' : 'a chunk'];
+            if (chunk.facadeModuleId) notes.push(`entry ${fromRoot(chunk.facadeModuleId)}`);
+            if (e.line != null) notes.push('line and column of the chunk as the plugins before guardmin left it');
+            // The chunk stays as it is, so its map still holds for these positions.
+            refused.set(chunk.fileName, { text: describeError(name, e, 'minify', notes.join('; ')), error: e, code });
+            return null;
+          }
+          const wantMap = opts.sourceMap !== false && Boolean(outputOptions.sourcemap);
+          return { code: res.code, map: wantMap && res.map ? JSON.parse(res.map) : null };
+        },
+      },
+
+      async generateBundle(outputOptions, bundle) {
+        const dir = outputDir(outputOptions);
+        const errors = [];
+        const skip = new Set();
+        for (const [fileName, item] of Object.entries(bundle)) {
+          const r = item.type === 'chunk' && (refused.get(item.preliminaryFileName) || refused.get(fileName));
+          if (!r) continue;
+          skip.add(fileName);
+          const where = locate(dir, fileName, item.code, mapJson(item.map), r.error.line, r.error.column);
+          const frame = codeFrame(r.code, r.error.line, r.error.column);
+          errors.push({ text: r.text + originalNote(where) + (frame ? `\n${frame}` : ''), where, alone: true });
+        }
+        refused.clear();
+        const jobs = [];
+        if (opts.scan !== false) {
+          for (const [fileName, item] of Object.entries(bundle)) {
+            if (skip.has(fileName)) continue;
+            if (item.type === 'chunk') {
+              jobs.push({ fileName, code: item.code, map: mapJson(item.map) });
+            } else if (JS_FILE.test(fileName)) {
+              const mapAsset = bundle[fileName + '.map'];
+              const map = mapAsset && mapAsset.type === 'asset' ? toText(mapAsset.source) : null;
+              jobs.push({ fileName, code: toText(item.source), map });
+            }
+          }
+        }
+        const results = await Promise.all(
+          jobs.map(async (j) => ({ ...j, res: await session.scan(j.fileName, j.code, j.map) })),
+        );
+        for (const { fileName, code, map, res } of results) {
+          const shown = isWorker ? `${fileName} (worker bundle)` : fileName;
+          if (res.error) {
+            const frame = codeFrame(code, res.error.line, res.error.column);
+            const where = locate(dir, fileName, code, map, res.error.line, res.error.column);
+            errors.push({ text: describeError(shown, res.error, 'read') + originalNote(where) + (frame ? `\n${frame}` : ''), where, alone: true });
+            continue;
+          }
+          const located = res.findings.map((f) => {
+            const where = locate(dir, fileName, code, map, f.line, f.column, f.original);
+            // Findings name the original source relative to the project root, as a person
+            // would open it.
+            return { ...f, original: f.original && where && where.original ? { ...f.original, file: where.original.file } : f.original, where };
+          });
+          const c = classify(located, opts);
+          if (!res.cached) {
+            for (const w of c.warnings) this.warn(describeFinding(shown, w));
+            for (const i of c.infos) if (typeof this.info === 'function') this.info(describeFinding(shown, i));
+          }
+          for (const f of c.errors) errors.push({ text: describeFinding(shown, f), where: f.where });
+        }
+        if (errors.length) {
+          const first = errors.find((e) => e.where) || errors[0];
+          const w = first.where;
           this.error(
             new GuardminError(
-              describeError(name, e, 'minify', notes.join('; ')) + (frame ? `\n${frame}` : ''),
-              e.line != null ? { loc: { file: name, line: e.line, column: e.column } } : {},
+              // One chunk guardmin could not minify or read says so itself; findings are listed.
+              errors.length === 1 && errors[0].alone
+                ? errors[0].text
+                : `${errors.length} problem(s) in the emitted JavaScript:\n` + errors.map((e) => e.text).join('\n'),
+              w ? { id: w.id, loc: w.loc, ...(w.frame ? { frame: w.frame } : {}) } : {},
             ),
           );
         }
-        const wantMap = opts.sourceMap !== false && Boolean(outputOptions.sourcemap);
-        return { code: res.code, map: wantMap && res.map ? JSON.parse(res.map) : null };
       },
-    },
 
-    async generateBundle(_outputOptions, bundle) {
-      if (opts.scan === false) return;
-      const jobs = [];
-      for (const [fileName, item] of Object.entries(bundle)) {
-        if (item.type === 'chunk') {
-          jobs.push({ fileName, code: item.code, map: mapJson(item.map) });
-        } else if (JS_FILE.test(fileName)) {
-          const mapAsset = bundle[fileName + '.map'];
-          const map = mapAsset && mapAsset.type === 'asset' ? toText(mapAsset.source) : null;
-          jobs.push({ fileName, code: toText(item.source), map });
-        }
-      }
-      const results = await Promise.all(
-        jobs.map(async (j) => ({ ...j, res: await session.scan(j.fileName, j.code, j.map) })),
-      );
-      const errors = [];
-      for (const { fileName, code, res } of results) {
-        const shown = isWorker ? `${fileName} (worker bundle)` : fileName;
-        if (res.error) {
-          const frame = codeFrame(code, res.error.line, res.error.column);
-          errors.push({ text: describeError(shown, res.error, 'read') + (frame ? `\n${frame}` : ''), file: fileName, line: res.error.line, column: res.error.column });
-          continue;
-        }
-        const c = classify(res.findings.map((f) => withRootRelativeOriginal(f, fileName)), opts);
-        if (!res.cached) {
-          for (const w of c.warnings) this.warn(describeFinding(shown, w));
-          for (const i of c.infos) if (typeof this.info === 'function') this.info(describeFinding(shown, i));
-        }
-        for (const f of c.errors) errors.push({ text: describeFinding(shown, f), file: fileName, line: f.line, column: f.column });
-      }
-      if (errors.length) {
-        const first = errors[0];
-        this.error(
-          new GuardminError(
-            `${errors.length} problem(s) in the emitted JavaScript:\n` + errors.map((e) => e.text).join('\n'),
-            first.line != null ? { loc: { file: first.file, line: first.line, column: first.column } } : {},
-          ),
-        );
-      }
-    },
-
-    async closeBundle() {
-      await session.release();
-    },
-  });
+      async closeBundle() {
+        await session.release();
+      },
+    };
+  };
 
   const workerPlugin = () => ({ name: 'guardmin:worker', enforce: 'post', ...hooks(true) });
 
@@ -199,6 +263,7 @@ function guardmin(options = {}) {
     },
 
     configResolved(config) {
+      inVite = true;
       root = config.root || root;
       outDir = path.resolve(root, (config.build && config.build.outDir) || 'dist');
       // Fail before any bundling when there is no guardmin to run; thrown from here, the

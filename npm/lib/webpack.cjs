@@ -4,6 +4,7 @@
 // scans every final JavaScript asset at PROCESS_ASSETS_STAGE_ANALYSE, whoever minified it.
 
 const fs = require('node:fs');
+const path = require('node:path');
 const {
   GuardminError,
   Session,
@@ -13,10 +14,41 @@ const {
   describeError,
   codeFrame,
 } = require('./client.cjs');
+const { traceOriginal } = require('./sourcemap.cjs');
 
 const PLUGIN = 'GuardminPlugin';
 // Asset names may carry the query and fragment their filename template wrote.
 const DEFAULT_TEST = /\.[cm]?js(?:[?#].*)?$/i;
+
+/**
+ * The module of the compilation (a concatenated module's inner ones included) whose resource
+ * a source-map source names: `webpack://<namespace>/./src/x.js` (webpack's and Rspack's
+ * default devtoolModuleFilenameTemplate), a path relative to the context, or an absolute path.
+ */
+function moduleFor(compilation, source) {
+  let index = byResource.get(compilation);
+  if (!index) {
+    index = new Map();
+    const add = (m) => {
+      if (m && typeof m.resource === 'string' && !index.has(m.resource)) index.set(m.resource, m);
+      if (m && m.modules) for (const inner of m.modules) add(inner);
+    };
+    for (const m of compilation.modules) add(m);
+    byResource.set(compilation, index);
+  }
+  const context = compilation.compiler.context;
+  const rel = String(source).replace(/^webpack:\/\/[^/]*\//, '').replace(/\?.*$/, '');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rel)) return null;
+  return index.get(path.resolve(context, rel)) || null;
+}
+const byResource = new WeakMap();
+
+/** `\n  original source: src/x.js:3:7` for a located error, as findings say it. */
+function originalLine(compiler, where) {
+  if (!where || !where.original) return '';
+  const o = where.original;
+  return `\n  original source: ${path.relative(compiler.context, o.file).split(path.sep).join('/')}:${o.line}:${o.column}`;
+}
 
 function text(source) {
   const s = source.source();
@@ -45,12 +77,18 @@ class GuardminPlugin {
     };
     const matches = (name) => ModuleFilenameHelpers.matchObject(filter, name);
 
-    // The message names file, line and column itself (1-based, like guardmin's CLI), so no
-    // `loc` (webpack prints those 0-based); no stack either, it would only point in here.
-    const makeError = (message, file) => {
+    // The message names the asset, line and column (1-based, like guardmin's CLI). The error
+    // also carries them in webpack's form, so that stats print and editors open the place:
+    // `file` (the asset), and where the position maps back to a module of the compilation,
+    // `module` and `loc` there (webpack's loc: 1-based line, 0-based column; stats print
+    // `ERROR in <asset>`, then `<module> <line>:<column>`). No stack: it would only point
+    // in here.
+    const makeError = (message, file, where) => {
       const err = new WebpackError(message);
       err.name = 'GuardminError';
       if (file) err.file = file;
+      if (where && where.module) err.module = where.module;
+      if (where && where.loc) err.loc = where.loc;
       err.hideStack = true;
       return err;
     };
@@ -105,6 +143,31 @@ class GuardminPlugin {
     });
   }
 
+  /**
+   * Where guardmin's 1-based `line`/`column` of an asset leads: `{ module, loc, original }`
+   * (the module of the compilation whose source the asset's map names there, and the place
+   * in it), or null. `original` is a finding's own trace
+   * (`{ file, line, column }`, 1-based); otherwise the position is looked up in `map`.
+   */
+  locate(compilation, code, map, line, column, original) {
+    if (line == null) return null;
+    let o = original;
+    if (!o && map) {
+      const t = traceOriginal(map, code, line, column);
+      o = t && t.source ? { file: t.source, line: t.line, column: t.column + 1 } : null;
+    }
+    // Without a module the message's `asset:line:column` says where; a `loc` alone would be
+    // printed as if it were in a module.
+    if (!o || !o.file) return null;
+    const module = moduleFor(compilation, o.file);
+    if (!module) return null;
+    return {
+      module,
+      loc: { start: { line: o.line, column: Math.max(0, o.column - 1) } },
+      original: { file: module.resource, line: o.line, column: o.column },
+    };
+  }
+
   async minifyAssets(compilation, assets, { session, matches, makeError, sources, skip }) {
     const opts = this.options;
     const cache = compilation.getCache(PLUGIN);
@@ -142,13 +205,29 @@ class GuardminPlugin {
             code = source.source();
           }
           if (typeof code !== 'string') code = Buffer.from(code).toString('utf8');
-          const res = await session.minify(name, code, map);
+          // guardmin maps its output onto this code, column-exact with names; the asset's own
+          // map is composed with that by webpack-sources below, as for terser. (Handed to
+          // guardmin, the map would be composed by swc, which takes a whole module's
+          // statement-level mapping for every token in it: every token of a statement then
+          // lands on the statement's start, without names.)
+          const res = await session.minify(name, code, null);
           if (res.error) {
-            const frame = codeFrame(code, res.error.line, res.error.column);
+            const e = res.error;
+            // The module it came from: through the asset's map (asked for here when the
+            // build makes none of its own, e.g. devtool: false, in case the modules have maps).
+            let assetMap = map;
+            if (!assetMap && !useMaps) {
+              try {
+                assetMap = source.map();
+              } catch {}
+            }
+            const where = this.locate(compilation, code, assetMap, e.line, e.column);
+            const frame = codeFrame(code, e.line, e.column);
             compilation.errors.push(
               makeError(
-                describeError(name, res.error, 'minify') + (frame ? `\n${frame}` : ''),
+                describeError(name, e, 'minify') + originalLine(compilation.compiler, where) + (frame ? `\n${frame}` : ''),
                 name,
+                where,
               ),
             );
             skip.add(name);
@@ -156,7 +235,7 @@ class GuardminPlugin {
           }
           const { SourceMapSource, RawSource } = sources;
           output = {
-            source: useMaps && res.map ? new SourceMapSource(res.code, name, JSON.parse(res.map)) : new RawSource(res.code),
+            source: useMaps && res.map ? new SourceMapSource(res.code, name, JSON.parse(res.map), code, map, true) : new RawSource(res.code),
           };
           await item.storePromise(output);
         }
@@ -182,20 +261,22 @@ class GuardminPlugin {
       jobs.push({ name, code: text(asset.source), map });
     }
     const results = await Promise.all(jobs.map(async (j) => ({ ...j, res: await session.scan(j.name, j.code, j.map) })));
-    for (const { name, code, res } of results) {
+    for (const { name, code, map, res } of results) {
       if (res.error) {
+        const where = this.locate(compilation, code, map, res.error.line, res.error.column);
         const frame = codeFrame(code, res.error.line, res.error.column);
         compilation.errors.push(
-          makeError(describeError(name, res.error, 'read') + (frame ? `\n${frame}` : ''), name),
+          makeError(describeError(name, res.error, 'read') + originalLine(compilation.compiler, where) + (frame ? `\n${frame}` : ''), name, where),
         );
         continue;
       }
       const { errors, warnings, infos } = classify(res.findings, opts);
+      const located = (f) => this.locate(compilation, code, map, f.line, f.column, f.original);
       for (const f of errors) {
-        compilation.errors.push(makeError(`guardmin: ${describeFinding(name, f)}`, name));
+        compilation.errors.push(makeError(`guardmin: ${describeFinding(name, f)}`, name, located(f)));
       }
       for (const f of warnings) {
-        compilation.warnings.push(makeError(`guardmin: ${describeFinding(name, f)}`, name));
+        compilation.warnings.push(makeError(`guardmin: ${describeFinding(name, f)}`, name, located(f)));
       }
       for (const f of infos) compilation.getLogger(PLUGIN).info(describeFinding(name, f));
     }

@@ -11,6 +11,7 @@ import { checkSetup, GUARDMIN, REPO_GUARDMIN, DEPS, PKG, run } from './helpers.m
 // Self-reference: the package's own "exports", as a user's import would see them.
 import guardminVite, { guardmin as namedVite } from 'guardmin/vite';
 import GuardminPluginEsm, { GuardminPlugin as NamedPlugin } from 'guardmin/webpack';
+import guardminEsbuild, { guardmin as namedEsbuild } from 'guardmin/esbuild';
 import * as pkg from 'guardmin';
 
 const require = createRequire(import.meta.url);
@@ -217,17 +218,26 @@ describe('the package', () => {
     assert.equal(plugin.apply, 'build');
     assert.equal(plugin.enforce, 'post');
     assert.equal(new GuardminPluginEsm({ exclude: /x/ }).options.exclude.source, 'x');
+    const esbuildCjs = require('guardmin/esbuild');
+    assert.equal(guardminEsbuild, namedEsbuild);
+    assert.equal(guardminEsbuild, esbuildCjs);
+    assert.equal(pkg.esbuild, esbuildCjs);
+    const e = guardminEsbuild();
+    assert.equal(e.name, 'guardmin');
+    assert.equal(typeof e.setup, 'function');
+    assert.throws(() => guardminEsbuild({ nope: 1 }), /unknown esbuild plugin option `nope`/);
   });
 
   test('the published files are the library, its types and the README, not the tests', async () => {
     const r = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG });
     assert.equal(r.code, 0, r.output);
     const files = JSON.parse(r.stdout)[0].files.map((f) => f.path).sort();
-    for (const want of ['lib/client.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/index.cjs', 'vite.mjs', 'webpack.mjs', 'index.mjs',
-      'vite.d.mts', 'vite.d.cts', 'webpack.d.mts', 'webpack.d.cts', 'index.d.mts', 'index.d.cts', 'types.d.cts', 'README.md', 'package.json']) {
+    for (const want of ['bin/guardmin.cjs', 'lib/binary.cjs', 'lib/error.cjs', 'lib/client.cjs', 'lib/sourcemap.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/esbuild.cjs', 'lib/index.cjs',
+      'vite.mjs', 'webpack.mjs', 'esbuild.mjs', 'index.mjs', 'vite.d.mts', 'vite.d.cts', 'webpack.d.mts', 'webpack.d.cts', 'esbuild.d.mts', 'esbuild.d.cts',
+      'index.d.mts', 'index.d.cts', 'types.d.cts', 'README.md', 'package.json']) {
       assert.ok(files.includes(want), `${want} is not packed: ${files.join(', ')}`);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('test/')), []);
+    assert.deepEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('platforms/')), []);
   });
 
   test('the TypeScript declarations check against the real vite and webpack types', async () => {

@@ -87,7 +87,8 @@ describe('webpack 5', () => {
     const dir = prepareApp('webpack-terser-scan');
     const r = await webpackBuild(dir, config({ entry: './src/small.js', minimizer: "['...', new GuardminPlugin({ minify: false })]" }));
     assert.notEqual(r.code, 0, r.output);
-    assert.match(r.output, /ERROR in main\.\w+\.js\nguardmin: main\.\w+\.js:1:\d+: error emscripten-script-dir: /);
+    // webpack's form: the asset, then the module and its line:column (0-based column).
+    assert.match(r.output, /ERROR in main\.\w+\.js\n\.\/src\/string-worker\.js \d+:\d+\nguardmin: main\.\w+\.js:1:\d+: error emscripten-script-dir: /);
     assert.match(r.output, /original source: webpack:\/\/[\w-]+\/\.\/src\/string-worker\.js:\d+:\d+ \(scriptUrl\)/);
   });
 
@@ -113,7 +114,7 @@ describe('webpack 5', () => {
     const dir = prepareApp('webpack-finding');
     const r = await webpackBuild(dir, config({ entry: './src/finding.js' }));
     assert.notEqual(r.code, 0, r.output);
-    assert.match(r.output, /ERROR in main\.\w+\.js\nguardmin: main\.\w+\.js:1:\d+: error serialized-closure: /);
+    assert.match(r.output, /ERROR in main\.\w+\.js\n\.\/src\/broken-closure\.js \d+:\d+\nguardmin: main\.\w+\.js:1:\d+: error serialized-closure: /);
     const line = sourceLine('broken-closure.js', 'self.postMessage(origin)');
     assert.match(r.output, new RegExp(`original source: webpack://[\\w-]+/\\./src/broken-closure\\.js:${line}:\\d+`));
   });

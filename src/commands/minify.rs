@@ -36,8 +36,12 @@ fn usage(msg: impl std::fmt::Display) -> i32 {
     EXIT_USAGE
 }
 
-pub fn run(args: MinifyArgs) -> i32 {
+pub fn run(mut args: MinifyArgs) -> i32 {
     let started = Instant::now();
+    // `-o -` is stdout, as `-` is stdin for the inputs (`./-` names a file called `-`).
+    if args.output.as_deref() == Some(std::path::Path::new("-")) {
+        args.output = None;
+    }
     let filters = Filters {
         include: args.input.include.clone(),
         exclude: args.input.exclude.clone(),

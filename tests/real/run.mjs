@@ -143,6 +143,20 @@ export const PACKAGES = [
     minWorkers: 2, hc: 0, timeoutMs: 30_000,
     worker: 'Blob of the embedded slave script (a string); thread function sent as text',
   },
+  {
+    name: 'lottie-web', pkg: 'lottie-web', version: '5.13.0',
+    serve: ['lottie-web'],
+    files: [{ rel: 'lottie-web/build/player/lottie.js' }],
+    minWorkers: 1, hc: 0, timeoutMs: 30_000,
+    worker: "Blob of 'var _workerSelf = self; self.onmessage = ' + fn.toString(); the prelude declares the enclosing name the function reads",
+  },
+  {
+    name: 'onnxruntime-web', pkg: 'onnxruntime-web', version: '1.9.0',
+    serve: ['onnxruntime-web'],
+    files: [{ rel: 'onnxruntime-web/dist/ort.js' }],
+    minWorkers: 1, hc: 4, timeoutMs: 60_000,
+    worker: "Emscripten pthreads; Blob of 'var ortWasmThreaded=(function(){var _scriptDir;return ' + factory.toString() + '})();': the prelude declares `_scriptDir`",
+  },
 ];
 
 export const VARIANTS = ['original', 'terser', 'terser-typeofs-false', 'swc', 'oxc', 'esbuild', 'esbuild-keepnames', 'guardmin'];

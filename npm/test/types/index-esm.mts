@@ -1,4 +1,4 @@
-import { resolveBinary, BatchClient, GuardminPlugin, guardmin, RULES, type GuardminFinding } from 'guardmin';
+import { resolveBinary, BatchClient, GuardminPlugin, guardmin, esbuild, RULES, type GuardminFinding } from 'guardmin';
 const bin: string = resolveBinary();
 const client = new BatchClient(bin);
 export async function first(code: string): Promise<GuardminFinding[]> {
@@ -6,4 +6,4 @@ export async function first(code: string): Promise<GuardminFinding[]> {
   await client.close();
   return answer.findings;
 }
-export const things = [new GuardminPlugin(), guardmin(), RULES.length];
+export const things = [new GuardminPlugin(), guardmin(), esbuild({ minify: false }).name, RULES.length];

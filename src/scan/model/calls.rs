@@ -94,6 +94,7 @@ impl Builder {
         let callee_node = self.expr(callee);
         let (args, spread) = self.args(&c.args);
         let callee_node = callee_node?;
+        self.inline_callee = matches!(guards::unparen(callee), Expr::Fn(_) | Expr::Arrow(_));
         Some(self.generic_call(callee_node, None, args, spread))
     }
 

@@ -393,6 +393,7 @@ impl Builder {
                 depth: 0,
                 proof: self.proof,
                 direct: self.direct_call,
+                inline_callee: std::mem::take(&mut self.inline_callee),
                 this,
                 args,
                 spread_from: spread,

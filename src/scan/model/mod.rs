@@ -214,6 +214,11 @@ impl Model {
             called.dedup();
             let all_called = called.clone();
             called.retain(|c| !declared.contains(c) && !sinks::is_worker_global(c));
+            // Text that loads other scripts (`importScripts(url)`) gets declarations the
+            // analysis cannot see: what it calls may be declared there.
+            if all_called.iter().any(|c| c == "importScripts") {
+                called.clear();
+            }
             // Only where the text is surely made into code (a Blob, `Function`): strings that
             // merely pass through timers or messages are often not code at all.
             if fns.is_empty() || !sink.stringifies {

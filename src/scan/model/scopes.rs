@@ -41,6 +41,8 @@ pub struct Builder {
     pub(super) direct_call: bool,
     /// The call being lowered is a statement whose value is thrown away.
     pub(super) discarded: bool,
+    /// The next call made is of a function written at the call (an IIFE).
+    pub(super) inline_callee: bool,
 }
 
 /// Globals that exist only in Node.js or in a window, never in a worker or a fresh realm.
@@ -99,6 +101,7 @@ impl Builder {
             args_nodes: HashMap::default(),
             direct_call: true,
             discarded: false,
+            inline_callee: false,
         };
         // Top-level `this` of a script is the global object; CommonJS `module.exports` and
         // `exports` of an unwrapped file are one object.
@@ -416,7 +419,14 @@ impl Builder {
     /// calls (`'var M = '`, `';\nmain();'`), when it has any.
     pub(super) fn decl_val(&mut self, text: &str) -> Option<Val> {
         let declared = super::sinks::declared_names_in_text(text);
-        let called = super::sinks::called_names_in_text(text);
+        let mut called = super::sinks::called_names_in_text(text);
+        // A whole script is read from its syntax: what it declares in any scope (parameters
+        // too) is no call of a missing name.
+        if !called.is_empty() {
+            if let Some(c) = super::sinks::undeclared_calls_in_code(text) {
+                called = c;
+            }
+        }
         if declared.is_empty() && called.is_empty() {
             return None;
         }

@@ -230,6 +230,58 @@ pub fn called_names_in_text(text: &str) -> Vec<Atom> {
     out
 }
 
+/// The names a complete piece of code calls without declaring them anywhere in it (in any of
+/// its scopes, parameters included), read from its syntax tree; `None` where the text is no
+/// complete script (a fragment joined with other text: `';\nmain();'` parses, `'var M = '`
+/// does not), which [`called_names_in_text`] then reads.
+pub fn undeclared_calls_in_code(text: &str) -> Option<Vec<Atom>> {
+    use swc_ecma_ast::{CallExpr, Callee, Expr, NewExpr};
+    use swc_ecma_visit::{Visit, VisitMutWith, VisitWith};
+    struct Calls {
+        unresolved: swc_common::SyntaxContext,
+        out: Vec<Atom>,
+    }
+    impl Calls {
+        fn callee(&mut self, e: &Expr) {
+            if let Expr::Ident(i) = super::guards::unparen(e) {
+                if i.ctxt == self.unresolved {
+                    self.out.push(i.sym.clone());
+                }
+            }
+        }
+    }
+    impl Visit for Calls {
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            if let Callee::Expr(e) = &c.callee {
+                self.callee(e);
+            }
+            c.visit_children_with(self);
+        }
+        fn visit_new_expr(&mut self, n: &NewExpr) {
+            self.callee(&n.callee);
+            n.visit_children_with(self);
+        }
+    }
+    let src =
+        crate::source::Source::from_bytes("<code text>".into(), text.as_bytes().to_vec()).ok()?;
+    let parsed =
+        crate::parse::parse_with(&src, text, crate::parse::ParseMode::Script, false).ok()?;
+    let mut program = parsed.program;
+    let unresolved_mark = swc_common::Mark::new();
+    program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(
+        unresolved_mark,
+        swc_common::Mark::new(),
+        false,
+    ));
+    let mut v = Calls {
+        unresolved: swc_common::SyntaxContext::empty().apply_mark(unresolved_mark),
+        out: Vec::new(),
+    };
+    program.visit_with(&mut v);
+    v.out.retain(|w| !is_keyword(w));
+    Some(v.out)
+}
+
 fn is_keyword(w: &str) -> bool {
     matches!(
         w,

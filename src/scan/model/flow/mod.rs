@@ -22,6 +22,7 @@
 
 use super::ids::{FnId, NodeId, ObjId, ProofId};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use smallvec::SmallVec;
 use swc_atoms::Atom;
 
 mod solve;
@@ -87,7 +88,7 @@ impl Val {
 pub const ANY_FIELD: u32 = 0;
 
 /// A constraint that fires on every value of the node it watches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Op {
     /// `watched(args...)` with `this`: calls every function value.
     Call(CallId),
@@ -156,6 +157,9 @@ pub struct Call {
     /// The callee is named directly (`f()`, `(0, f)()`, `f.call(...)`, an IIFE), not looked up
     /// as a method of an object: only such calls count when deciding what code runs.
     pub direct: bool,
+    /// The callee is the function written right there (an IIFE): called from this one
+    /// place, its own constraints already are this call's copy, so none is made.
+    pub inline_callee: bool,
     /// How many template instances deep the call was made: calls in an instance copy the
     /// small functions they call too, up to [`MAX_INSTANCE_DEPTH`] (recursion cannot expand
     /// without end).
@@ -168,12 +172,14 @@ pub struct Call {
     pub result: NodeId,
 }
 
+/// A node of the constraint graph. Most nodes hold a value or two, one successor and at most
+/// one constraint, so each list keeps its first entries inline (no allocation); membership
+/// is a scan of `vals`, which never grows past [`MAX_VALS`].
 #[derive(Default)]
 struct Node {
-    vals: Vec<Val>,
-    set: HashSet<Val>,
-    succ: Vec<NodeId>,
-    ops: Vec<Op>,
+    vals: SmallVec<[Val; 2]>,
+    succ: SmallVec<[NodeId; 4]>,
+    ops: SmallVec<[Op; 1]>,
 }
 
 /// The constraint system and its solution.
@@ -211,7 +217,7 @@ pub struct Flow {
     work: Vec<(NodeId, Val)>,
     next_obj: usize,
     recordings: Vec<Recording>,
-    templates: HashMap<FnId, Template>,
+    templates: HashMap<FnId, std::rc::Rc<Template>>,
     /// The holder and key of every field node.
     node_field: HashMap<NodeId, (Val, u32)>,
     /// Total values propagated; past [`BUDGET`] the solver stops (the result is then partial).
@@ -305,12 +311,12 @@ impl Flow {
     }
 
     pub fn op(&mut self, n: NodeId, op: Op) {
-        self.record(Event::Op(n, op.clone()));
+        self.record(Event::Op(n, op));
         self.op_raw(n, op);
     }
 
     pub(super) fn op_raw(&mut self, n: NodeId, op: Op) {
-        self.nodes[n.index()].ops.push(op.clone());
+        self.nodes[n.index()].ops.push(op);
         let vals = self.nodes[n.index()].vals.clone();
         for v in vals {
             self.fire(n, &op, v);

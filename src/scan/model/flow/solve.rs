@@ -101,6 +101,7 @@ impl Flow {
                 depth: 0,
                 proof: ProofId::NONE,
                 direct: true,
+                inline_callee: false,
                 this: Some(this),
                 args: vec![],
                 spread_from: None,
@@ -279,7 +280,9 @@ impl Flow {
         if !self.linked.insert(key) {
             return;
         }
-        if call.depth < MAX_INSTANCE_DEPTH && self.instances < MAX_INSTANCES {
+        // A call of a closure copy links to the copy's own nodes (made by its instance).
+        if call.depth < MAX_INSTANCE_DEPTH && self.instances < MAX_INSTANCES && !call.inline_callee
+        {
             if let Some(t) = self.templates.get(&f).cloned() {
                 self.instances += 1;
                 self.instantiate(&t, &call);
@@ -358,6 +361,11 @@ impl Flow {
         let stats = std::env::var_os("GUARDMIN_FLOW_STATS").is_some();
         let start = std::time::Instant::now();
         let nodes_before = self.nodes.len();
+        // Template instances multiply the nodes and calls several times over: reserving
+        // room up front (address space, touched only as used) spares copying the tables
+        // each time they would double.
+        self.nodes.reserve(nodes_before * 8);
+        self.calls.reserve(self.calls.len() * 8);
         self.drain();
         if stats {
             let mut kinds = [0usize; 8];
@@ -391,8 +399,8 @@ impl Flow {
                 return;
             }
             let node = &mut self.nodes[n.index()];
-            if matches!(v, Val::Key(_)) && node.set.len() > MAX_KEYS {
-                if node.set.contains(&Val::AnyKey) {
+            if matches!(v, Val::Key(_)) && node.vals.len() > MAX_KEYS {
+                if node.vals.contains(&Val::AnyKey) {
                     continue;
                 }
                 self.work.push((n, Val::AnyKey));
@@ -403,7 +411,7 @@ impl Flow {
                 self.saturated = true;
                 continue;
             }
-            if !node.set.insert(v) {
+            if node.vals.contains(&v) {
                 continue;
             }
             node.vals.push(v);
@@ -419,7 +427,7 @@ impl Flow {
             }
             let mut i = 0;
             while i < self.nodes[n.index()].ops.len() {
-                let op = self.nodes[n.index()].ops[i].clone();
+                let op = self.nodes[n.index()].ops[i];
                 self.fire(n, &op, v);
                 i += 1;
             }

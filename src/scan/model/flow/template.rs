@@ -105,7 +105,7 @@ impl Flow {
         let ret = self.ret(f);
         self.templates.insert(
             f,
-            Template {
+            std::rc::Rc::new(Template {
                 first_node: r.first_node,
                 end_node: self.nodes.len(),
                 first_obj: r.first_obj,
@@ -117,7 +117,7 @@ impl Flow {
                 this,
                 ret,
                 events: r.events,
-            },
+            }),
         );
     }
 
@@ -219,6 +219,7 @@ impl Flow {
                         depth: call.depth + 1,
                         proof: c.proof,
                         direct: c.direct,
+                        inline_callee: c.inline_callee,
                         this: c.this.map(|x| map(x, self, &mut nodes)),
                         args: c.args.iter().map(|&x| map(x, self, &mut nodes)).collect(),
                         spread_from: c.spread_from,
