@@ -166,6 +166,11 @@ const NOT_REPAIRABLE: &[(&str, &[&str], &str)] = &[
         "the text calls a function by its original name, which the minifier renamed",
     ),
     (
+        "names-param-call",
+        PEERS,
+        "the text calls a function by its original name, which the minifier renamed",
+    ),
+    (
         "prelude-scriptdir",
         PEERS,
         "the binding was renamed away from `_scriptDir`, which the prelude declares",
