@@ -66,5 +66,9 @@ if [ -f "$dst/.installed" ] && [ "$(cat "$dst/.installed")" = "$want" ] && [ -d 
   exit 0
 fi
 cp "$src/package.json" "$src/package-lock.json" "$dst/"
-(cd "$dst" && npm ci --no-audit --no-fund --loglevel=error)
+# npm 11 leaves the other platforms' optional native bindings (@oxc-minify/binding-*) out of
+# the lock it writes, and `npm ci` then refuses the lock; every version in package.json is
+# exact, so `npm install` installs the same packages.
+(cd "$dst" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
+  || npm install --no-audit --no-fund --loglevel=error; })
 echo "$want" > "$dst/.installed"
