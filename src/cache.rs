@@ -11,7 +11,8 @@ use crate::output::write_atomic;
 use std::path::{Path, PathBuf};
 
 // 2: entries no longer carry the gzip size (computed for the summary when shown).
-const MAGIC: &str = "guardmin-cache 2";
+// 3: entries carry the license file (`--comments external`, `linked`).
+const MAGIC: &str = "guardmin-cache 3";
 
 /// What a cached run produces for one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Entry {
     pub code: Vec<u8>,
     pub map: Option<Vec<u8>>,
     pub guards: usize,
+    /// The license file's bytes (`--comments external`, `linked`).
+    pub licenses: Option<Vec<u8>>,
 }
 
 pub struct Cache {
@@ -80,11 +83,18 @@ impl Cache {
 }
 
 fn encode(e: &Entry) -> Vec<u8> {
-    let map_len = e.map.as_ref().map(|m| m.len() as i64).unwrap_or(-1);
-    let mut body = format!("{} {} {}\n", e.code.len(), map_len, e.guards).into_bytes();
+    let len = |b: &Option<Vec<u8>>| b.as_ref().map(|m| m.len() as i64).unwrap_or(-1);
+    let mut body = format!(
+        "{} {} {} {}\n",
+        e.code.len(),
+        len(&e.map),
+        e.guards,
+        len(&e.licenses)
+    )
+    .into_bytes();
     body.extend_from_slice(&e.code);
-    if let Some(m) = &e.map {
-        body.extend_from_slice(m);
+    for part in [&e.map, &e.licenses].into_iter().flatten() {
+        body.extend_from_slice(part);
     }
     let mut out = format!("{MAGIC} {}\n", blake3::hash(&body).to_hex()).into_bytes();
     out.extend_from_slice(&body);
@@ -104,17 +114,26 @@ fn decode(bytes: &[u8]) -> Option<Entry> {
     let code_len: usize = nums.next()?.parse().ok()?;
     let map_len: i64 = nums.next()?.parse().ok()?;
     let guards = nums.next()?.parse().ok()?;
-    let rest = &body[nl + 1..];
-    let code = rest.get(..code_len)?.to_vec();
-    let map = match map_len {
-        -1 => None,
-        n => Some(
-            rest.get(code_len..code_len + usize::try_from(n).ok()?)?
-                .to_vec(),
-        ),
+    let lic_len: i64 = nums.next()?.parse().ok()?;
+    let mut rest = &body[nl + 1..];
+    let mut take = |n: i64| -> Option<Option<Vec<u8>>> {
+        if n == -1 {
+            return Some(None);
+        }
+        let n = usize::try_from(n).ok()?;
+        let part = rest.get(..n)?.to_vec();
+        rest = &rest[n..];
+        Some(Some(part))
     };
-    let expected = code_len + map.as_ref().map_or(0, Vec::len);
-    (rest.len() == expected).then_some(Entry { code, map, guards })
+    let code = take(i64::try_from(code_len).ok()?)??;
+    let map = take(map_len)?;
+    let licenses = take(lic_len)?;
+    rest.is_empty().then_some(Entry {
+        code,
+        map,
+        guards,
+        licenses,
+    })
 }
 
 #[cfg(test)]
@@ -126,6 +145,7 @@ mod tests {
             code: b"var a=1;\n".to_vec(),
             map: Some(b"{\"version\":3}".to_vec()),
             guards: 2,
+            licenses: Some(b"/*! MIT */\n".to_vec()),
         }
     }
 

@@ -28,6 +28,7 @@ pub enum Command {
     /// Minify files, keeping every typeof-undefined guard.
     Minify(MinifyArgs),
     /// Find typeof guards that minification broke.
+    #[command(after_help = SCAN_NOTES)]
     Scan(ScanArgs),
     /// Repair the typeof guards another minifier broke, in place, without minifying again.
     #[command(long_about = FIX_ABOUT, after_help = FIX_EXAMPLES)]
@@ -35,12 +36,16 @@ pub enum Command {
     /// Serve minify and scan requests as JSON lines on stdin/stdout (for build-tool plugins).
     ///
     /// Each input line is a request: {"id": any, "name": "assets/index.js", "code": "...",
-    /// "map": source map object or JSON string or null, "mode": "minify" (default) or "scan"}.
-    /// Requests are processed in parallel as they arrive; each gets one output line, in
-    /// completion order: {"id", "name", "code": string or null, "map": JSON string or null,
-    /// "findings": [{"rule","severity","line","column","message","help","original"}],
+    /// "map": source map object or JSON string or null, "mode": "minify" (default) or "scan",
+    /// "module": true (an ES module: top-level names are mangled, exports kept), false (a
+    /// script) or absent (decided from the code)}. Requests are processed in parallel as they
+    /// arrive; each gets one output line, in completion order: {"id", "name", "code": string
+    /// or null, "map": JSON string or null, "findings":
+    /// [{"rule","severity","line","column","message","help","original"}], "licenses": the
+    /// license comments for a license file with --comments external or linked, else null,
     /// "error": null or {"kind","message","line","column"}}. Findings are positions in the
     /// returned code (minify) or the given code (scan). The process ends at end of input.
+    /// With --comments linked the plugin adds the banner (it knows the file names).
     Batch(BatchArgs),
     /// Check or print the cross-origin isolation headers threaded WebAssembly needs.
     Headers(crate::headers::HeadersArgs),
@@ -111,9 +116,38 @@ pub struct OptimizeArgs {
     /// Do not rename local variables.
     #[arg(long)]
     pub no_mangle: bool,
-    /// Newest ECMAScript version the output may use: 5, 2015 ... 2022.
+    /// Newest ECMAScript version the output may use: 5, 2015 ... 2022 (terser's name for
+    /// --target with an edition).
     #[arg(long, value_name = "YEAR", value_parser = ["5", "2015", "2016", "2017", "2018", "2019", "2020", "2021", "2022"])]
     pub ecma: Option<String>,
+    /// The oldest environment the output must run in: an edition (es5, es2015 ... es2024,
+    /// esnext) or a browserslist query ("chrome 80, safari 14", "defaults", "> 0.5%, not
+    /// dead"), resolved to the newest edition every matched browser runs in full (Babel's
+    /// compat data). The optimizer then introduces no syntax newer than that, and literals
+    /// are written for it (no numeric separators before es2021, no 0b/0o before es2015, no
+    /// \u{...} escapes in es5). guardmin does not lower syntax the input already has.
+    /// [default: nothing newer than ES5 is introduced, literals are kept as written]
+    #[arg(long, value_name = "EDITION|QUERY")]
+    pub target: Option<String>,
+    /// Remove code (comma-separated, repeatable): `console` removes every console.* call
+    /// (terser's drop_console; arguments with side effects go too), `debugger` removes
+    /// debugger statements (on by default, as in terser; accepted for esbuild's spelling).
+    #[arg(long, value_name = "WHAT", value_delimiter = ',')]
+    pub drop: Vec<String>,
+    /// Functions without side effects (comma-separated, repeatable), e.g. `--pure-funcs
+    /// console.log,debug,Math.floor`: a call whose result is unused is removed, arguments and
+    /// all (terser's pure_funcs). Only name functions whose calls you do not need.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub pure_funcs: Vec<String>,
+    /// Keep top-level names stable across builds in FILE (terser's name cache JSON, read at
+    /// the start and written atomically at the end; created when missing). A top-level name
+    /// in the cache gets its cached name in every file, also where it is an undeclared global
+    /// (scripts that share the global scope); with --toplevel or a module, new top-level
+    /// names are added. Files then run one after another, in input order, and the output
+    /// cache (--cache-dir) is not used. Exported names and the names guardmin keeps for
+    /// workers are never renamed.
+    #[arg(long, value_name = "FILE")]
+    pub name_cache: Option<std::path::PathBuf>,
     /// Also drop and mangle top-level names (assumes nothing outside the file uses them).
     #[arg(long)]
     pub toplevel: bool,
@@ -133,8 +167,10 @@ pub struct OptimizeArgs {
     /// minifier already broke); without it such a file fails with the finding.
     #[arg(long)]
     pub allow_broken_input: bool,
-    /// Which comments to keep: license (`/*!`, `//!`, @license, @preserve, @copyright, @cc_on; moved to the top), all, none.
-    #[arg(long, value_enum, default_value_t = CommentsMode::License)]
+    /// Which comments to keep. License comments are `/*!`, `//!`, @license, @preserve,
+    /// @copyright and @cc_on ones, taken from the whole file in source order; the modes eof,
+    /// external and linked are esbuild's legalComments.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = CommentsMode::License)]
     pub comments: CommentsMode,
 }
 
@@ -164,7 +200,8 @@ pub struct ScanArgs {
     /// The unminified source of the (single) scanned file, for the guard-lost rule. Without it, guard-lost uses the file's source map when it has sourcesContent.
     #[arg(long, value_name = "FILE")]
     pub original: Option<PathBuf>,
-    /// Do not run this rule (repeatable): serialized-closure, emscripten-script-dir, undeclared-void-compare, guard-lost.
+    /// Do not run this rule (repeatable): serialized-closure, emscripten-script-dir,
+    /// undeclared-void-compare, guard-lost, threaded-wasm (the info note, see below).
     #[arg(long, value_name = "RULE")]
     pub ignore_rule: Vec<String>,
     /// Exit with 1 on warnings too.
@@ -174,6 +211,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
+
+/// `guardmin scan --help`, after the options.
+const SCAN_NOTES: &str = "Severities: error (a broken guard: exit 1), warning (exit 1 with --deny-warnings), info (never changes the exit code).\n\n\
+The info note threaded-wasm says that a file holds threaded WebAssembly glue (WebAssembly with a shared memory, as Emscripten pthreads builds and tfjs's threaded SIMD backend have). Such glue runs threaded only on a cross-origin isolated page (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless); elsewhere it falls back to one thread without an error. Nothing is wrong with the file: the note is a reminder to check the deployment with `guardmin headers check --deep URL` (server configuration: `guardmin headers print --for nginx|vite|...`). Turn it off with --ignore-rule threaded-wasm; in the plugins it is shown once per build, and ignoreRules: ['threaded-wasm'] turns it off.\n\n\
+Examples:\n  guardmin scan dist\n  guardmin scan dist --format sarif > guardmin.sarif\n  guardmin scan dist --ignore-rule threaded-wasm";
 
 /// `guardmin fix --help`.
 const FIX_ABOUT: &str = "Repair the typeof guards another minifier (terser, swc, oxc, ...) broke, without minifying again.\n\n\

@@ -24,6 +24,11 @@ struct Request {
     map: Value,
     #[serde(default)]
     mode: Mode,
+    /// `true`: parse as an ES module (a Vite or Rollup `es` chunk, which may have no import or
+    /// export to tell), so its top-level names are mangled; `false`: as a script; absent:
+    /// decided from the code.
+    #[serde(default)]
+    module: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -79,11 +84,16 @@ fn handle(req: Request, opts: &Options) -> Value {
         match req.mode {
             Mode::Scan => {
                 let findings = scan::scan_with_map(&src, &scan::Options::default(), map)?;
-                Ok((None, None, findings))
+                Ok((None, None, findings, None))
             }
             Mode::Minify => {
                 let mut o = opts.clone();
                 o.source_map = true;
+                o.parse_mode = match req.module {
+                    Some(true) => crate::parse::ParseMode::Module,
+                    Some(false) => crate::parse::ParseMode::Script,
+                    None => opts.parse_mode,
+                };
                 let m = minify::minify_with_map(&src, &o, map)?;
                 let out = Source {
                     name: req.name.clone(),
@@ -94,14 +104,15 @@ fn handle(req: Request, opts: &Options) -> Value {
                 // Findings the output still has (the input had them too: minify refuses new ones).
                 let findings = scan::scan_with_map(&out, &scan::Options::default(), None)?;
                 let map = m.map.map(|b| String::from_utf8_lossy(&b).into_owned());
-                Ok((Some(out.text), map, findings))
+                Ok((Some(out.text), map, findings, m.licenses))
             }
         }
     });
     match result {
-        Ok((code, map, findings)) => json!({
+        Ok((code, map, findings, licenses)) => json!({
             "id": req.id, "name": req.name, "code": code, "map": map,
             "findings": findings.iter().map(finding_json).collect::<Vec<_>>(), "error": null,
+            "licenses": licenses,
         }),
         Err(e) => json!({
             "id": req.id, "name": req.name, "code": null, "map": null, "findings": [], "error": error_json(&e),
@@ -110,8 +121,12 @@ fn handle(req: Request, opts: &Options) -> Value {
 }
 
 pub fn run(args: BatchArgs) -> i32 {
-    let mut opts = match super::minify::optimize_options(&args.opts) {
-        Ok(o) => o,
+    if args.opts.name_cache.is_some() {
+        eprintln!("guardmin batch: --name-cache is for `guardmin minify`: batch answers requests in the order they finish, so the names would depend on timing; run guardmin minify --name-cache over the build's output instead");
+        return EXIT_USAGE;
+    }
+    let mut opts = match super::plan::plan(&args.opts) {
+        Ok(p) => p.options,
         Err(e) => {
             eprintln!("guardmin batch: {e}");
             return EXIT_USAGE;

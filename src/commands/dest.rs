@@ -108,6 +108,21 @@ impl Dests<'_> {
         map: Option<(&Path, &[u8])>,
         unchanged: impl FnOnce() -> Result<(), FileError>,
     ) -> Result<(), FileError> {
+        let side: Vec<(&Path, &[u8])> = map.into_iter().collect();
+        self.write_with(input, name, dest, code, &side, unchanged)
+    }
+
+    /// [`Dests::write`] with any files beside the code (its source map, its license file):
+    /// all staged, then renamed into place, the code last.
+    pub fn write_with(
+        &self,
+        input: &Input,
+        name: &str,
+        dest: &Path,
+        code: &[u8],
+        side: &[(&Path, &[u8])],
+        unchanged: impl FnOnce() -> Result<(), FileError>,
+    ) -> Result<(), FileError> {
         let io_err = |what: &str, p: &Path, e: std::io::Error| {
             FileError::new(
                 FileErrorKind::Io,
@@ -123,22 +138,21 @@ impl Dests<'_> {
         // The code and its map are both written in full before either replaces anything,
         // the code last: a failure leaves the old pair (or nothing).
         let mut staged = Vec::new();
-        if let Some((map_path, map)) = map {
-            staged.push(stage(map_path, map).map_err(|e| io_err("source map", map_path, e))?);
+        let what = |p: &Path| {
+            if p == dest {
+                "output"
+            } else if p.to_string_lossy().ends_with(".map") {
+                "source map"
+            } else {
+                "license file"
+            }
+        };
+        for (path, bytes) in side {
+            staged.push(stage(path, bytes).map_err(|e| io_err(what(path), path, e))?);
         }
         staged.push(stage(dest, code).map_err(|e| io_err("output", dest, e))?);
         unchanged()?;
-        commit_all(staged).map_err(|(failed, e)| {
-            io_err(
-                if failed == dest {
-                    "output"
-                } else {
-                    "source map"
-                },
-                &failed,
-                e,
-            )
-        })
+        commit_all(staged).map_err(|(failed, e)| io_err(what(&failed), &failed, e))
     }
 }
 

@@ -1,14 +1,16 @@
 //! `guardmin minify`.
 
 use super::dest::{check_unchanged, map_path, relative, Dests};
+use super::plan;
 use super::{
     catch_panic, clean, hint_syntax_error, progress, read_input_stamped, run_parallel, threads,
     EXIT_FAILED, EXIT_OK, EXIT_USAGE,
 };
 use crate::cache::{Cache, Entry, KeyBuilder};
-use crate::cli::{MinifyArgs, OptimizeArgs};
+use crate::cli::MinifyArgs;
 use crate::diagnostic::FileError;
 use crate::discover::{self, Filters, Input};
+use crate::minify::comments::{license_banner, license_file, CommentsMode};
 use crate::minify::{self, Options};
 use crate::parse::ParseMode;
 use crate::sourcemap::{self, SourceMapMode};
@@ -76,16 +78,25 @@ pub fn run(mut args: MinifyArgs) -> i32 {
     {
         return usage("--source-map file/hidden needs an output file (-o, --out-dir or --in-place); use --source-map inline with stdout");
     }
-    let opts = match optimize_options(&args.opts) {
-        Ok(mut o) => {
-            o.parse_mode = parse_mode(args.input.module, args.input.script);
-            o.source_map = args.source_map != Some(SourceMapMode::None);
-            o.input_source_map = args.input_source_map.clone();
-            o
-        }
+    if let Err(e) = plan::check_comments_dest(args.opts.comments, dests(&args).to_stdout()) {
+        return usage(e);
+    }
+    let plan = match plan::plan(&args.opts) {
+        Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let cache = if args.no_cache {
+    let mut opts = plan.options.clone();
+    opts.parse_mode = parse_mode(args.input.module, args.input.script);
+    opts.source_map = args.source_map != Some(SourceMapMode::None);
+    opts.input_source_map = args.input_source_map.clone();
+    if let (Some(note), false) = (&plan.target_note, quiet) {
+        eprintln!("guardmin: {}", clean(note));
+    }
+    let cache_at_start = plan.name_cache_snapshot();
+    // With a name cache the names of one file depend on the files before it: one at a time,
+    // in input order, and no output cache (its key cannot hold the names of the others).
+    let with_name_cache = opts.name_cache.is_some();
+    let cache = if args.no_cache || with_name_cache {
         None
     } else {
         match args.cache_dir.clone().or_else(Cache::default_dir) {
@@ -107,7 +118,11 @@ pub fn run(mut args: MinifyArgs) -> i32 {
     let pb = progress(inputs.len(), quiet);
     let results = run_parallel(
         &inputs,
-        threads(args.input.threads),
+        if with_name_cache {
+            1
+        } else {
+            threads(args.input.threads)
+        },
         |input| {
             let name = input.display();
             catch_panic(&name, || process(&args, &opts, cache.as_ref(), input))
@@ -143,6 +158,10 @@ pub fn run(mut args: MinifyArgs) -> i32 {
             }
         }
     }
+    if let Err(e) = plan.save_name_cache(cache_at_start.as_ref()) {
+        eprintln!("error: {}", clean(&e.to_string()));
+        failed += 1;
+    }
     if !quiet {
         let pct = if bytes_in > 0 {
             100.0 * bytes_out as f64 / bytes_in as f64
@@ -165,33 +184,6 @@ pub fn run(mut args: MinifyArgs) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-/// Minify options from the optimizer flags; `Err` is a usage message.
-pub fn optimize_options(a: &OptimizeArgs) -> Result<Options, String> {
-    let mut defines = Vec::new();
-    for d in &a.define {
-        let Some((k, v)) = d.split_once('=') else {
-            return Err(format!(
-                "--define {d}: expected NAME=EXPR, e.g. --define DEBUG=false"
-            ));
-        };
-        minify::check_define(k.trim(), v.trim())?;
-        defines.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    Ok(Options {
-        compress: !a.no_compress,
-        mangle: !a.no_mangle,
-        ecma: a.ecma.as_deref().and_then(|e| e.parse().ok()),
-        toplevel: a.toplevel,
-        keep_fnames: a.keep_fnames,
-        keep_classnames: a.keep_classnames,
-        passes: a.passes.unwrap_or(0),
-        defines,
-        comments: a.comments,
-        allow_broken_input: a.allow_broken_input,
-        ..Options::default()
-    })
 }
 
 /// `--module` / `--script` to a parse mode.
@@ -298,16 +290,13 @@ fn process(
     match dest {
         Dest::File(p) => {
             let map_file = entry.map.as_ref().map(|m| (map_path(&p), m));
-            dests.write(
-                input,
-                &name,
-                &p,
-                &entry.code,
-                map_file
-                    .as_ref()
-                    .map(|(mp, m)| (mp.as_path(), m.as_slice())),
-                unchanged,
-            )?;
+            let lic_file = entry.licenses.as_ref().map(|l| (license_file(&p), l));
+            let side: Vec<(&std::path::Path, &[u8])> = map_file
+                .iter()
+                .chain(lic_file.iter())
+                .map(|(path, bytes)| (path.as_path(), bytes.as_slice()))
+                .collect();
+            dests.write_with(input, &name, &p, &entry.code, &side, unchanged)?;
             Ok(done)
         }
         Dest::Stdout => {
@@ -346,6 +335,19 @@ fn build(
         minify::minify_with_map(src, opts, input_map)?
     };
     let mut code = result.code;
+    // `--comments linked`: the banner closes the code, before the sourceMappingURL comment.
+    let licenses = match (&result.licenses, dest) {
+        (Some(text), Dest::File(p)) if opts.comments.to_file() => {
+            if opts.comments == CommentsMode::Linked {
+                let file = license_file(p);
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                code.push('\n');
+                code.push_str(&license_banner(&name));
+            }
+            Some(text.clone().into_bytes())
+        }
+        _ => None,
+    };
     let mut map_file = None;
     if let Some(map) = result.map.filter(|_| mode != SourceMapMode::None) {
         let map = fix_map_paths(&map, src, dest, had_input_map);
@@ -373,6 +375,7 @@ fn build(
         code: code.into_bytes(),
         map: map_file,
         guards: result.guards,
+        licenses,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod dest;
 pub mod fix;
 pub mod minify;
+pub mod plan;
 pub mod scan;
 
 use crate::diagnostic::{sanitize, FileError, FileErrorKind, LineIndex};

@@ -1,9 +1,10 @@
 //! Which comments survive minification: license comments by default (`/*!`, `//!`,
 //! `@license`, `@preserve`, `@copyright`, `@cc_on`), all, or none.
 //!
-//! License comments are collected from the whole input and written, in source order and
-//! without duplicates, at the top of the output (after a `#!` line). That way none is lost
-//! with the node it was attached to, whatever the optimizer removes.
+//! License comments are collected from the whole input, in source order and without
+//! duplicates, and written at the top of the output (after a `#!` line), at its end (`eof`),
+//! or into a file beside it (`external`, `linked`: esbuild's `legalComments` modes). That way
+//! none is lost with the node it was attached to, whatever the optimizer removes.
 
 use swc_common::comments::{Comment, CommentKind, SingleThreadedComments};
 
@@ -17,6 +18,51 @@ pub enum CommentsMode {
     All,
     /// No comments.
     None,
+    /// License comments only, moved to the end of the file (esbuild's `eof`).
+    Eof,
+    /// License comments moved into OUTPUT.LICENSE.txt beside the output, with no reference
+    /// to it in the code (esbuild's `external`; needs an output file).
+    External,
+    /// As external, and the code ends with `/*! For license information please see
+    /// OUTPUT.LICENSE.txt */` (esbuild's `linked`, terser-webpack-plugin's extractComments).
+    Linked,
+}
+
+impl CommentsMode {
+    /// Whether the license comments go to a file of their own.
+    pub fn to_file(self) -> bool {
+        matches!(self, CommentsMode::External | CommentsMode::Linked)
+    }
+
+    /// Whether the license comments are collected (to the top, the end or a file).
+    pub fn collects_licenses(self) -> bool {
+        !matches!(self, CommentsMode::All | CommentsMode::None)
+    }
+
+    /// The name as `--comments` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommentsMode::License => "license",
+            CommentsMode::All => "all",
+            CommentsMode::None => "none",
+            CommentsMode::Eof => "eof",
+            CommentsMode::External => "external",
+            CommentsMode::Linked => "linked",
+        }
+    }
+}
+
+/// The file the license comments of `output` go to: `OUTPUT.LICENSE.txt`, beside it.
+pub fn license_file(output: &std::path::Path) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{}.LICENSE.txt", output.display()))
+}
+
+/// The comment `--comments linked` ends the code with, naming the license file.
+pub fn license_banner(file_name: &str) -> String {
+    format!(
+        "/*! For license information please see {} */",
+        file_name.replace("*/", "*\\/")
+    )
 }
 
 /// Whether a comment is a license comment: terser's and esbuild's rules (`/*!`, `//!`,

@@ -3,7 +3,7 @@
 //! code, check the output, build the source map.
 
 use super::comments::{self, CommentsMode};
-use super::{protect, verify, Attempt, Minified, Options};
+use super::{name_cache, protect, verify, Attempt, Minified, Options};
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::guard;
 use crate::parse;
@@ -72,6 +72,7 @@ pub(super) fn attempt(
         (Some(m), true) => m.names_read_across(),
         _ => Vec::new(),
     };
+    let kept_names = reserved.clone();
     // Text that calls a shipped function by its name needs function names kept.
     let keep_fnames = model
         .as_ref()
@@ -111,8 +112,13 @@ pub(super) fn attempt(
         )
         .at(&src.text, off));
     }
+    let licenses = if opts.comments.collects_licenses() {
+        comments::license_preamble(&comments)
+    } else {
+        String::new()
+    };
     let preamble = match opts.comments {
-        CommentsMode::License => comments::license_preamble(&comments),
+        CommentsMode::License => licenses.clone(),
         _ => String::new(),
     };
     if opts.comments == CommentsMode::All {
@@ -127,6 +133,23 @@ pub(super) fn attempt(
         reserved,
         marker.as_ref(),
     );
+    // The names the name cache gives are kept from swc's mangler, so that they stay free.
+    let cache_names: Vec<Atom> = opts
+        .name_cache
+        .as_ref()
+        .map(|c| {
+            lock(c)
+                .vars
+                .values()
+                .map(|v| Atom::from(v.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut swc_opts = swc_opts;
+    if let (Some(m), true) = (&mut swc_opts.mangle, opts.name_cache.is_some()) {
+        m.top_level = Some(false);
+        m.reserved.extend(cache_names);
+    }
     let extra = ExtraOptions {
         unresolved_mark,
         top_level_mark,
@@ -158,6 +181,18 @@ pub(super) fn attempt(
         return Ok(Attempt::LostGuards((off, original)));
     }
 
+    if let (Some(cache), true) = (&opts.name_cache, opts.mangle) {
+        let scope = name_cache::Scope {
+            unresolved: swc_common::SyntaxContext::empty().apply_mark(unresolved_mark),
+            keep: &kept_names,
+            learn: opts.toplevel || is_module,
+            keep_fnames: opts.keep_fnames,
+            keep_classnames: opts.keep_classnames,
+        };
+        name_cache::apply(&mut program, &mut lock(cache), &scope);
+        phases.lap("name cache");
+    }
+
     crate::parse::wrap_if_functions(&mut program); // never `if (x) function f() {}` in the output
     let out_comments = (opts.comments == CommentsMode::All).then_some(&comments);
     program.visit_mut_with(&mut fixer(
@@ -177,17 +212,7 @@ pub(super) fn attempt(
     }
     head.push_str(&preamble);
 
-    let target = match opts.ecma {
-        Some(5) => EsVersion::Es5,
-        Some(2015) | Some(6) => EsVersion::Es2015,
-        Some(2016) => EsVersion::Es2016,
-        Some(2017) => EsVersion::Es2017,
-        Some(2018) => EsVersion::Es2018,
-        Some(2019) => EsVersion::Es2019,
-        Some(2020) => EsVersion::Es2020,
-        Some(2021) => EsVersion::Es2021,
-        _ => EsVersion::latest(),
-    };
+    let target = opts.ecma.unwrap_or(EsVersion::latest());
     phases.lap("fixer");
     let (code, entries) = {
         let mut buf = Vec::with_capacity(src.text.len() / 2);
@@ -208,10 +233,12 @@ pub(super) fn attempt(
                 .emit_program(&program)
                 .map_err(|e| internal(src, e))?;
         }
-        (
-            String::from_utf8(buf).map_err(|e| internal(src, e))?,
-            entries,
-        )
+        let mut code = String::from_utf8(buf).map_err(|e| internal(src, e))?;
+        if opts.comments == CommentsMode::Eof && !licenses.is_empty() {
+            code.push('\n');
+            code.push_str(licenses.trim_end());
+        }
+        (code, entries)
     };
     phases.lap("codegen");
 
@@ -240,6 +267,7 @@ pub(super) fn attempt(
         had_input_map: input_map.is_some(),
         guards: guards.len(),
         conservative: false,
+        licenses: (opts.comments.to_file() && !licenses.is_empty()).then_some(licenses),
     }))
 }
 
@@ -262,7 +290,12 @@ pub(super) fn swc_options(
             v["passes"] = opts.passes.into();
         }
         if let Some(e) = opts.ecma {
-            v["ecma"] = e.into();
+            v["ecma"] = super::target::name(e).into();
+        }
+        v["drop_console"] = opts.drop_console.into();
+        v["drop_debugger"] = opts.drop_debugger.into();
+        if !opts.pure_funcs.is_empty() {
+            v["pure_funcs"] = opts.pure_funcs.clone().into();
         }
         if opts.toplevel {
             v["toplevel"] = true.into();
@@ -310,6 +343,14 @@ pub(super) fn swc_options(
         wrap: false,
         enclose: false,
     }
+}
+
+/// The shared name cache (a panic elsewhere cannot leave it half-written: it is only read
+/// and extended).
+fn lock(
+    c: &std::sync::Mutex<name_cache::NameCache>,
+) -> std::sync::MutexGuard<'_, name_cache::NameCache> {
+    c.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 pub(super) fn internal(src: &Source, e: impl std::fmt::Display) -> FileError {

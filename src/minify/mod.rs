@@ -6,7 +6,9 @@
 
 pub mod comments;
 mod engine;
+pub mod name_cache;
 pub mod protect;
+pub mod target;
 mod verify;
 
 use crate::diagnostic::{FileError, FileErrorKind, LineIndex};
@@ -23,8 +25,10 @@ use swc_ecma_ast::EsVersion;
 pub struct Options {
     pub compress: bool,
     pub mangle: bool,
-    /// `--ecma`: the newest syntax the optimizer may emit (5, 2015 ... 2022). `None`: swc's default.
-    pub ecma: Option<u32>,
+    /// `--target` / `--ecma`: the newest syntax the optimizer and code generator may write.
+    /// `None`: swc's defaults (the optimizer introduces nothing newer than ES5, the code
+    /// generator writes literals as they are).
+    pub ecma: Option<EsVersion>,
     pub toplevel: bool,
     pub keep_fnames: bool,
     pub keep_classnames: bool,
@@ -32,6 +36,16 @@ pub struct Options {
     /// `--define KEY=EXPR`, checked by [`check_define`].
     pub defines: Vec<(String, String)>,
     pub comments: CommentsMode,
+    /// `--drop console`: remove every `console.*` call (swc's `drop_console`).
+    pub drop_console: bool,
+    /// Remove `debugger` statements (swc's `drop_debugger`; on by default, as in terser).
+    pub drop_debugger: bool,
+    /// `--pure-funcs`: calls whose result may be dropped when unused (swc's `pure_funcs`),
+    /// checked by [`check_pure_func`].
+    pub pure_funcs: Vec<String>,
+    /// `--name-cache`: terser's name cache, shared by the files of a run (which then run one
+    /// after another, in input order).
+    pub name_cache: Option<std::sync::Arc<std::sync::Mutex<name_cache::NameCache>>>,
     pub parse_mode: ParseMode,
     /// Build a source map (the command decides where it goes).
     pub source_map: bool,
@@ -58,6 +72,10 @@ impl Default for Options {
             passes: 0,
             defines: Vec::new(),
             comments: CommentsMode::License,
+            drop_console: false,
+            drop_debugger: true,
+            pure_funcs: Vec::new(),
+            name_cache: None,
             parse_mode: ParseMode::Auto,
             source_map: false,
             read_input_map: true,
@@ -80,6 +98,24 @@ pub struct Minified {
     pub guards: usize,
     /// Set when the first optimization lost a guard and the conservative retry was used.
     pub conservative: bool,
+    /// With `--comments external` or `linked`: the license comments for the license file
+    /// (one per line, in source order), `None` when the input has none.
+    pub licenses: Option<String>,
+}
+
+/// Checks a `--pure-funcs` name before it reaches swc (which panics on one it cannot parse):
+/// an identifier or a dotted path (`console.log`, `Math.floor`).
+pub fn check_pure_func(name: &str) -> Result<(), String> {
+    let ident = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .is_some_and(|f| f.is_alphabetic() || f == '_' || f == '$')
+            && c.all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$')
+    };
+    if name.is_empty() || !name.split('.').all(ident) {
+        return Err(format!("--pure-funcs {name:?}: a name is an identifier or a dotted path such as console.log or Math.floor; separate names with commas"));
+    }
+    Ok(())
 }
 
 /// Checks a `--define` before it reaches swc (which panics on bad ones).
