@@ -48,7 +48,12 @@ pub enum HeadersCommand {
     /// Print the header configuration for a server, with a comment on the trade-offs.
     ///
     /// vercel and firebase print plain JSON on stdout (to redirect into vercel.json or
-    /// firebase.json) and the explanation on stderr.
+    /// firebase.json) and the explanation on stderr. vite prints a vite.config.js with
+    /// server.headers (the dev server; `vite preview` uses them too), or with --preview
+    /// preview.headers only.
+    #[command(
+        after_help = "Examples:\n  guardmin headers print --for nginx\n  guardmin headers print --for vite > vite.config.js\n  guardmin headers print --for vite --preview\n  guardmin headers print --for vercel > vercel.json"
+    )]
     Print(PrintArgs),
 }
 
@@ -87,6 +92,10 @@ pub struct PrintArgs {
     /// The Cross-Origin-Embedder-Policy value to set.
     #[arg(long, value_enum, default_value_t = print::CoepValue::RequireCorp)]
     pub coep: print::CoepValue,
+    /// With --for vite: set preview.headers (for `vite preview` only) instead of
+    /// server.headers (the dev server, which `vite preview` also uses by default).
+    #[arg(long)]
+    pub preview: bool,
 }
 
 /// Seconds, fractions allowed, more than 0 and at most one hour.
@@ -160,7 +169,14 @@ fn run_check(a: CheckArgs) -> i32 {
 }
 
 fn run_print(a: PrintArgs) -> i32 {
-    let s = print::snippet(a.server, a.coep);
+    if a.preview && a.server != print::Server::Vite {
+        eprintln!(
+            "guardmin headers print: --preview is for --for vite (Vite's preview.headers); {} has no preview server: leave --preview out",
+            a.server.name()
+        );
+        return 2;
+    }
+    let s = print::snippet_for(a.server, a.coep, a.preview);
     if let Some(note) = &s.note {
         let _ = std::io::stderr().write_all(note.as_bytes());
     }

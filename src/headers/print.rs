@@ -18,11 +18,14 @@ pub enum Server {
     Vercel,
     Firebase,
     Cloudflare,
+    /// Vite's dev server (`server.headers`, which `vite preview` also uses unless
+    /// `preview.headers` is set); with --preview, `preview.headers` only.
+    Vite,
 }
 
 impl Server {
     /// Every server, in `--help` order.
-    pub const ALL: [Server; 8] = [
+    pub const ALL: [Server; 9] = [
         Server::Nginx,
         Server::Apache,
         Server::Caddy,
@@ -31,6 +34,7 @@ impl Server {
         Server::Vercel,
         Server::Firebase,
         Server::Cloudflare,
+        Server::Vite,
     ];
 
     /// The name used on the command line.
@@ -44,6 +48,7 @@ impl Server {
             Server::Vercel => "vercel",
             Server::Firebase => "firebase",
             Server::Cloudflare => "cloudflare",
+            Server::Vite => "vite",
         }
     }
 }
@@ -110,10 +115,52 @@ fn comment(prefix: &str) -> String {
     s
 }
 
+/// `vite.config.js` for `vite` and `vite preview` (`preview`: for `vite preview` only).
+fn vite(coep: &str, preview: bool) -> String {
+    let (key, where_) = if preview {
+        (
+            "preview",
+            "// vite.config.js (or .ts, .mjs): preview.headers, for `vite preview` only; the dev server
+// (`vite`) is left as it is. Merge `preview` into an existing defineConfig({ ... }).",
+        )
+    } else {
+        (
+            "server",
+            "// vite.config.js (or .ts, .mjs): server.headers, for the dev server (`vite`); `vite preview`
+// uses them too while preview.headers is not set. Merge `server` into an existing
+// defineConfig({ ... }). For `vite preview` only: guardmin headers print --for vite --preview",
+        )
+    };
+    format!(
+        "{}//
+{where_}
+// Vite serves .wasm as application/wasm already. In production, the server that hosts
+// dist/ needs the headers too: guardmin headers print --for nginx (or your host).
+import {{ defineConfig }} from 'vite';
+
+export default defineConfig({{
+  {key}: {{
+    headers: {{
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': '{coep}',
+    }},
+  }},
+}});
+",
+        comment("//")
+    )
+}
+
 /// The snippet for `server`, setting COEP to `coep`.
 pub fn snippet(server: Server, coep: CoepValue) -> Snippet {
+    snippet_for(server, coep, false)
+}
+
+/// [`snippet`]; `preview` (Vite only): `preview.headers`, for `vite preview` alone.
+pub fn snippet_for(server: Server, coep: CoepValue, preview: bool) -> Snippet {
     let coep = coep.as_str();
     let (text, note) = match server {
+        Server::Vite => (vite(coep, preview), None),
         Server::Nginx => (
             format!(
                 "{}#\n\
