@@ -16,10 +16,21 @@ export interface GuardminOptions {
   compress?: boolean;
   /** `false`: `--no-mangle` (keep local names). */
   mangle?: boolean;
-  /** `--comments`: which comments to keep. Default 'license' (moved to the top of the file). */
-  comments?: 'license' | 'all' | 'none';
+  /**
+   * `--comments`: which comments to keep. Default 'license' (moved to the top of the file);
+   * 'eof' moves them to the end; 'external' writes them to FILE.LICENSE.txt beside each
+   * chunk or asset, 'linked' too and ends the code with a banner naming it (esbuild's
+   * legalComments, terser-webpack-plugin's extractComments file names).
+   */
+  comments?: 'license' | 'all' | 'none' | 'eof' | 'external' | 'linked';
   /** `--ecma`: newest syntax the output may use. */
   ecma?: 5 | 2015 | 2016 | 2017 | 2018 | 2019 | 2020 | 2021 | 2022;
+  /** `--target`: an edition ('es2017', 'esnext') or a browserslist query ('chrome 80, safari 14', 'defaults'). */
+  target?: string | string[];
+  /** `--drop`: 'console' removes every console.* call, 'debugger' debugger statements (dropped by default). */
+  drop?: ('console' | 'debugger') | ('console' | 'debugger')[];
+  /** `--pure-funcs`: calls to drop when their result is unused, e.g. ['console.log', 'debug']. */
+  pureFuncs?: string | string[];
   /** `--toplevel`: also drop and rename top-level names. */
   toplevel?: boolean;
   /** `--keep-fnames`. */

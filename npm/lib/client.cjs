@@ -14,8 +14,8 @@ const RULES = ['serialized-closure', 'emscripten-script-dir', 'undeclared-void-c
 
 const OPTION_NAMES = new Set([
   // guardmin optimizer flags (same names as the CLI, camelCased)
-  'compress', 'mangle', 'comments', 'ecma', 'toplevel', 'keepFnames', 'keepClassnames',
-  'passes', 'define', 'threads',
+  'compress', 'mangle', 'comments', 'ecma', 'target', 'drop', 'pureFuncs', 'toplevel',
+  'keepFnames', 'keepClassnames', 'passes', 'define', 'threads',
   // plugin behaviour
   'binary', 'sourceMap', 'ignoreRules', 'denyWarnings', 'minify', 'scan',
   // webpack only
@@ -30,6 +30,11 @@ function normalizeOptions(options = {}, which) {
     throw new GuardminError(`guardmin: ${which} plugin options must be an object`);
   }
   for (const key of Object.keys(options)) {
+    if (key === 'nameCache') {
+      throw new GuardminError(
+        `guardmin: \`nameCache\` is not a ${which} plugin option: the plugin minifies chunks in parallel, in the order they finish, so cached names would depend on timing; run \`guardmin minify --name-cache FILE\` over the build's output instead`,
+      );
+    }
     if (!OPTION_NAMES.has(key)) {
       throw new GuardminError(
         `guardmin: unknown ${which} plugin option \`${key}\` (known: ${[...OPTION_NAMES].join(', ')})`,
@@ -37,8 +42,20 @@ function normalizeOptions(options = {}, which) {
     }
   }
   const o = { ...options };
-  if (o.comments != null && !['license', 'all', 'none'].includes(o.comments)) {
-    throw new GuardminError(`guardmin: \`comments\` must be 'license', 'all' or 'none', not ${JSON.stringify(o.comments)}`);
+  const COMMENTS = ['license', 'all', 'none', 'eof', 'external', 'linked'];
+  if (o.comments != null && !COMMENTS.includes(o.comments)) {
+    throw new GuardminError(`guardmin: \`comments\` must be one of ${COMMENTS.map((c) => `'${c}'`).join(', ')}, not ${JSON.stringify(o.comments)}`);
+  }
+  for (const key of ['drop', 'pureFuncs']) {
+    if (o[key] == null) continue;
+    const list = Array.isArray(o[key]) ? o[key] : [o[key]];
+    if (!list.every((v) => typeof v === 'string')) {
+      throw new GuardminError(`guardmin: \`${key}\` takes a string or an array of strings, e.g. ${key === 'drop' ? "['console', 'debugger']" : "['console.log', 'debug']"}`);
+    }
+    o[key] = list;
+  }
+  if (o.target != null && typeof o.target !== 'string' && !Array.isArray(o.target)) {
+    throw new GuardminError("guardmin: `target` takes an edition ('es2017', 'esnext') or a browserslist query (a string or an array of strings)");
   }
   const ignore = o.ignoreRules == null ? [] : Array.isArray(o.ignoreRules) ? o.ignoreRules : [o.ignoreRules];
   for (const r of ignore) {
@@ -57,6 +74,9 @@ function batchArgs(o) {
   if (o.mangle === false) args.push('--no-mangle');
   if (o.comments != null) args.push('--comments', o.comments);
   if (o.ecma != null) args.push('--ecma', String(o.ecma));
+  if (o.target != null) args.push('--target', Array.isArray(o.target) ? o.target.join(', ') : o.target);
+  if (o.drop != null && o.drop.length) args.push('--drop', o.drop.join(','));
+  if (o.pureFuncs != null && o.pureFuncs.length) args.push('--pure-funcs', o.pureFuncs.join(','));
   if (o.toplevel) args.push('--toplevel');
   if (o.keepFnames) args.push('--keep-fnames');
   if (o.keepClassnames) args.push('--keep-classnames');
@@ -184,7 +204,9 @@ class BatchClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this._ref(true);
-      const line = JSON.stringify({ id, name: req.name, code: req.code, map: req.map ?? null, mode: req.mode || 'minify' });
+      const msg = { id, name: req.name, code: req.code, map: req.map ?? null, mode: req.mode || 'minify' };
+      if (req.module === true) msg.module = true;
+      const line = JSON.stringify(msg);
       this.child.stdin.write(line + '\n');
     });
   }
@@ -222,6 +244,15 @@ class Session {
     this.client = null;
     this.users = 0;
     this.scanned = new Map();
+    // Info notes (threaded-wasm) already shown in this build: each rule once per build.
+    this.notesShown = new Set();
+  }
+
+  /** Whether an info note of `rule` is the first of this build (then it is shown). */
+  firstNote(rule) {
+    if (this.notesShown.has(rule)) return false;
+    this.notesShown.add(rule);
+    return true;
   }
 
   /** Resolves the binary (throws GuardminError when there is none). */
@@ -245,11 +276,14 @@ class Session {
     return this.client;
   }
 
-  async minify(name, code, map) {
+  /** `module`: true for an ES module chunk (top-level names mangled), else decided from the code. */
+  async minify(name, code, map, module) {
     if (typeof code === 'string' && !code.isWellFormed()) {
       return { code: null, map: null, findings: [], error: { kind: 'input', message: 'the code contains unpaired UTF-16 surrogates, which guardmin cannot read', line: null, column: null } };
     }
-    const res = await this._client().request({ name, code, map, mode: 'minify' });
+    const req = { name, code, map, mode: 'minify' };
+    if (module === true) req.module = true;
+    const res = await this._client().request(req);
     // swc names the identifiers it renames; the ones kept as they are (properties, globals)
     // get their names here, so that maps carry names wherever terser's do.
     if (res.map && typeof res.code === 'string') res.map = addIdentifierNames(res.map, res.code);
@@ -298,6 +332,11 @@ function classify(findings, options) {
   return { errors, warnings, infos };
 }
 
+/** The line that says how to turn an info note off (plugins show each rule once per build). */
+function infoNote(file, f) {
+  return `${describeFinding(file, f)}\n  (shown once per build; ignoreRules: ['${f.rule}'] turns it off)`;
+}
+
 function describeFinding(file, f) {
   let s = `${file}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message}`;
   if (f.original && f.original.file) {
@@ -340,6 +379,7 @@ module.exports = {
   batchArgs,
   classify,
   describeFinding,
+  infoNote,
   describeError,
   codeFrame,
   RULES,

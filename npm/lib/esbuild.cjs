@@ -76,6 +76,7 @@ function guardmin(options = {}) {
       build.onEnd(async (result) => {
         const files = result.outputFiles || [];
         const byPath = new Map(files.map((f) => [f.path, f]));
+        const licenseFiles = [];
         const errors = [];
         const warnings = [];
         // Where guardmin's position (1-based line and column of the output `code`) leads: the
@@ -105,7 +106,7 @@ function guardmin(options = {}) {
             // As for webpack: guardmin maps its output onto esbuild's code, and the two maps
             // are composed here, keeping columns exact within esbuild's mappings (swc would
             // put each token on the mapping before it).
-            const res = await session.minify(path.relative(cwd, f.path), code, null);
+            const res = await session.minify(path.relative(cwd, f.path), code, null, initial.format === 'esm');
             if (res.error) {
               const where = place(f.path, code, map, res.error.line, res.error.column);
               errors.push({ text: describeError(path.relative(cwd, f.path), res.error, 'minify'), location: where });
@@ -113,6 +114,12 @@ function guardmin(options = {}) {
             }
             const esbuildCode = code;
             code = res.code;
+            if (res.licenses) {
+              // comments: 'external' / 'linked': FILE.LICENSE.txt beside the file.
+              const lic = `${f.path}.LICENSE.txt`;
+              licenseFiles.push(outputFile(lic, res.licenses));
+              if (opts.comments === 'linked') code += `\n/*! For license information please see ${path.basename(lic)} */`;
+            }
             if (wantMaps && res.map) {
               map = map ? composeMaps(res.map, code, map, esbuildCode.replace(MAP_COMMENT, '')) : res.map;
               if (mapMode === 'inline' || mapMode === 'both') {
@@ -153,7 +160,7 @@ function guardmin(options = {}) {
           throw e;
         }
         if (opts.minify !== false) {
-          result.outputFiles = files.map((f) => byPath.get(f.path)).filter(Boolean);
+          result.outputFiles = files.map((f) => byPath.get(f.path)).filter(Boolean).concat(licenseFiles);
         }
         if (!errors.length && write) {
           for (const f of result.outputFiles || []) {

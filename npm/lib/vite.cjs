@@ -11,6 +11,7 @@ const {
   normalizeOptions,
   classify,
   describeFinding,
+  infoNote,
   describeError,
   codeFrame,
 } = require('./client.cjs');
@@ -48,7 +49,7 @@ function requestedMinifiers(config) {
 
 /**
  * The plugin. `options` take the guardmin CLI's names (compress, mangle, comments, ecma,
- * toplevel, keepFnames, keepClassnames, passes, define, threads), plus binary, sourceMap,
+ * target, drop, pureFuncs, toplevel, keepFnames, keepClassnames, passes, define, threads), plus binary, sourceMap,
  * ignoreRules, denyWarnings, minify (false: only scan), scan (false: only minify) and worker
  * (false: do not register in worker.plugins).
  */
@@ -114,8 +115,12 @@ function guardmin(options = {}) {
     // reported from generateBundle, where the chunk's source map is known, so that the error
     // names the module the problem came from.
     const refused = new Map();
+    // License comments of each chunk (comments: 'external' / 'linked'), by the same names.
+    const licenses = new Map();
     return {
       buildStart() {
+        // Worker builds run inside the main build: one set of notes for all of them.
+        if (!isWorker) session.notesShown.clear();
         try {
           session.acquire();
         } catch (e) {
@@ -141,7 +146,9 @@ function guardmin(options = {}) {
           const env = this.environment;
           if (env && env.config && env.config.consumer === 'server') return null;
           const name = displayName(chunk.fileName);
-          const res = await session.minify(name, code, null);
+          // An `es` chunk is a module even with no import or export to tell: its top-level
+          // names are mangled (exports kept).
+          const res = await session.minify(name, code, null, outputOptions && outputOptions.format === 'es');
           if (res.error) {
             const e = res.error;
             const notes = [isWorker ? 'a worker chunk' : 'a chunk'];
@@ -152,12 +159,27 @@ function guardmin(options = {}) {
             return null;
           }
           const wantMap = opts.sourceMap !== false && Boolean(outputOptions.sourcemap);
-          return { code: res.code, map: wantMap && res.map ? JSON.parse(res.map) : null };
+          let out = res.code;
+          if (res.licenses) {
+            // comments: 'external' / 'linked': CHUNK.LICENSE.txt, emitted in generateBundle
+            // under the chunk's final name. The banner's hash placeholder is replaced by
+            // Rollup like any other in the code.
+            licenses.set(chunk.fileName, res.licenses);
+            if (opts.comments === 'linked') {
+              out += `\n/*! For license information please see ${path.posix.basename(chunk.fileName)}.LICENSE.txt */`;
+            }
+          }
+          return { code: out, map: wantMap && res.map ? JSON.parse(res.map) : null };
         },
       },
 
       async generateBundle(outputOptions, bundle) {
         const dir = outputDir(outputOptions);
+        for (const [fileName, item] of Object.entries(bundle)) {
+          const text = item.type === 'chunk' && (licenses.get(item.preliminaryFileName) || licenses.get(fileName));
+          if (text) this.emitFile({ type: 'asset', fileName: `${fileName}.LICENSE.txt`, source: text });
+        }
+        licenses.clear();
         const errors = [];
         const skip = new Set();
         for (const [fileName, item] of Object.entries(bundle)) {
@@ -202,7 +224,9 @@ function guardmin(options = {}) {
           const c = classify(located, opts);
           if (!res.cached) {
             for (const w of c.warnings) this.warn(describeFinding(shown, w));
-            for (const i of c.infos) if (typeof this.info === 'function') this.info(describeFinding(shown, i));
+            for (const i of c.infos) {
+              if (typeof this.info === 'function' && session.firstNote(i.rule)) this.info(infoNote(shown, i));
+            }
           }
           for (const f of c.errors) errors.push({ text: describeFinding(shown, f), where: f.where });
         }

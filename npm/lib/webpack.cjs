@@ -11,6 +11,7 @@ const {
   normalizeOptions,
   classify,
   describeFinding,
+  infoNote,
   describeError,
   codeFrame,
 } = require('./client.cjs');
@@ -57,8 +58,8 @@ function text(source) {
 
 class GuardminPlugin {
   /**
-   * `options` take the guardmin CLI's names (compress, mangle, comments, ecma, toplevel,
-   * keepFnames, keepClassnames, passes, define, threads), plus binary, sourceMap, ignoreRules,
+   * `options` take the guardmin CLI's names (compress, mangle, comments, ecma, target, drop,
+   * pureFuncs, toplevel, keepFnames, keepClassnames, passes, define, threads), plus binary, sourceMap, ignoreRules,
    * denyWarnings, minify (false: only scan, e.g. after another minimizer), scan (false: only
    * minify) and webpack's test / include / exclude asset filters.
    */
@@ -104,6 +105,8 @@ class GuardminPlugin {
     };
 
     compiler.hooks.thisCompilation.tap(PLUGIN, (compilation) => {
+      // Info notes (threaded-wasm): each rule once per build, child compilations included.
+      session.notesShown.clear();
       try {
         session.ensureBinary();
       } catch (e) {
@@ -174,8 +177,8 @@ class GuardminPlugin {
     // Cached results hold while the options and the binary (path, size, time) stay the same.
     const bin = fs.statSync(session.binary);
     const optionsEtag = JSON.stringify([
-      opts.compress, opts.mangle, opts.comments, opts.ecma, opts.toplevel, opts.keepFnames, opts.keepClassnames,
-      opts.passes, opts.define, opts.sourceMap, session.binary, bin.size, bin.mtimeMs,
+      opts.compress, opts.mangle, opts.comments, opts.ecma, opts.target, opts.drop, opts.pureFuncs, opts.toplevel,
+      opts.keepFnames, opts.keepClassnames, opts.passes, opts.define, opts.sourceMap, session.binary, bin.size, bin.mtimeMs,
     ]);
     const devtool = compilation.options.devtool;
     const useMaps = opts.sourceMap !== undefined ? Boolean(opts.sourceMap) : Boolean(devtool && String(devtool).includes('source-map'));
@@ -234,12 +237,27 @@ class GuardminPlugin {
             return;
           }
           const { SourceMapSource, RawSource } = sources;
+          // comments: 'external' / 'linked': ASSET.LICENSE.txt beside the asset, as
+          // terser-webpack-plugin's extractComments names it; 'linked' ends the code with a
+          // banner naming it.
+          const licenseFile = res.licenses ? `${name.replace(/[?#].*$/, '')}.LICENSE.txt` : null;
+          let out = res.code;
+          if (licenseFile && opts.comments === 'linked') {
+            out += `\n/*! For license information please see ${path.posix.basename(licenseFile)} */`;
+          }
           output = {
-            source: useMaps && res.map ? new SourceMapSource(res.code, name, JSON.parse(res.map), code, map, true) : new RawSource(res.code),
+            source: useMaps && res.map ? new SourceMapSource(out, name, JSON.parse(res.map), code, map, true) : new RawSource(out),
+            licenseFile,
+            licenses: res.licenses || null,
           };
           await item.storePromise(output);
         }
         compilation.updateAsset(name, output.source, { minimized: true });
+        if (output.licenseFile) {
+          const lic = new sources.RawSource(output.licenses);
+          if (compilation.getAsset(output.licenseFile)) compilation.updateAsset(output.licenseFile, lic, { extractedComments: true });
+          else compilation.emitAsset(output.licenseFile, lic, { extractedComments: true });
+        }
       }),
     );
   }
@@ -278,7 +296,9 @@ class GuardminPlugin {
       for (const f of warnings) {
         compilation.warnings.push(makeError(`guardmin: ${describeFinding(name, f)}`, name, located(f)));
       }
-      for (const f of infos) compilation.getLogger(PLUGIN).info(describeFinding(name, f));
+      for (const f of infos) {
+        if (session.firstNote(f.rule)) compilation.getLogger(PLUGIN).info(infoNote(name, f));
+      }
     }
   }
 }

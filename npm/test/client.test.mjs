@@ -114,6 +114,16 @@ describe('options', () => {
     assert.deepEqual(batchArgs(normalizeOptions({}, 'vite')), []);
   });
 
+  test('issue 17 options: target, drop, pureFuncs and the new comment modes', () => {
+    const o = normalizeOptions({ comments: 'linked', target: ['chrome 80', 'safari 14'], drop: 'console', pureFuncs: ['console.log', 'debug'] }, 'webpack');
+    assert.deepEqual(batchArgs(o), [
+      '--comments', 'linked', '--target', 'chrome 80, safari 14', '--drop', 'console', '--pure-funcs', 'console.log,debug',
+    ]);
+    for (const c of ['eof', 'external']) assert.deepEqual(batchArgs(normalizeOptions({ comments: c }, 'vite')), ['--comments', c]);
+    assert.throws(() => normalizeOptions({ drop: [1] }, 'vite'), /`drop` takes a string or an array of strings/);
+    assert.throws(() => normalizeOptions({ nameCache: 'names.json' }, 'vite'), /guardmin minify --name-cache FILE/);
+  });
+
   test('unknown options, comment modes and rules are refused', () => {
     assert.throws(() => normalizeOptions({ minifier: 'x' }, 'vite'), /unknown vite plugin option `minifier`/);
     assert.throws(() => normalizeOptions({ comments: 'some' }, 'webpack'), /`comments` must be/);

@@ -90,6 +90,23 @@ for (const major of [7, 8]) {
       assert.match(fs.readFileSync(find(files, /assets\/worker-[\w-]+\.js$/), 'utf8'), /self\.onmessage=\w=>/, 'the file worker is minified');
     });
 
+    test("comments: 'linked' writes CHUNK.LICENSE.txt under the chunk's final name, and a banner naming it", async () => {
+      const dir = prepareApp(`vite${major}-linked-licenses`);
+      // A plugin that gives the entry chunk a license comment before guardmin sees it.
+      // (order 'post': Vite 7's own renderChunk drops comments a normal one adds.)
+      const licensed = `{ name: 'add-license', renderChunk: { order: 'post', handler(code, chunk) { return chunk.isEntry ? '/*! probe-license MIT */\\n' + code : null; } } },`;
+      const r = await viteBuild(major, dir, smallConfig({ plugins: licensed, guardmin: "{ comments: 'linked' }" }));
+      assert.equal(r.code, 0, r.output);
+      const files = jsFiles(path.join(dir, 'dist'));
+      const entry = find(files, /assets\/small-[\w-]+\.js$/);
+      const code = fs.readFileSync(entry, 'utf8');
+      assert.equal(fs.readFileSync(`${entry}.LICENSE.txt`, 'utf8'), '/*! probe-license MIT */\n');
+      assert.ok(!code.includes('probe-license'), code.slice(0, 200));
+      assert.match(code, new RegExp(`/\\*! For license information please see ${path.basename(entry).replace(/[.$-]/g, '\\$&')}\\.LICENSE\\.txt \\*/`));
+      // An `es` chunk is a module: its top-level names are mangled (the entry's `worker`).
+      assert.doesNotMatch(code, /\bconst worker=/, code.slice(-300));
+    });
+
     test('a chunk that does not parse fails the build with file, line and column', async () => {
       const dir = prepareApp(`vite${major}-broken-chunk`);
       // A plugin that appends code after every other renderChunk hook, just before guardmin.
