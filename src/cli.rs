@@ -148,7 +148,8 @@ pub struct OptimizeArgs {
     /// workers are never renamed.
     #[arg(long, value_name = "FILE")]
     pub name_cache: Option<std::path::PathBuf>,
-    /// Also drop and mangle top-level names (assumes nothing outside the file uses them).
+    /// Also drop and mangle top-level names (assumes nothing outside the file uses them). A
+    /// module's (.mjs, --module, import/export) top level is always mangled, exports kept.
     #[arg(long)]
     pub toplevel: bool,
     /// Keep function names (for code that reads Function.prototype.name).

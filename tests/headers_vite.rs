@@ -183,7 +183,10 @@ fn vite_snippet_says_what_it_sets_and_preview_is_vite_only() {
 #[test]
 fn vite_golden_files() {
     let dir = root().join("fixtures/headers");
-    for (args, file) in [(&[][..], "vite.txt"), (&["--preview"][..], "vite-preview.txt")] {
+    for (args, file) in [
+        (&[][..], "vite.txt"),
+        (&["--preview"][..], "vite-preview.txt"),
+    ] {
         let got = printed(args);
         let path = dir.join(file);
         if std::env::var_os("GUARDMIN_BLESS").is_some() {
