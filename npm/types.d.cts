@@ -49,8 +49,14 @@ export interface GuardminOptions {
   ignoreRules?: GuardminRule[];
   /** Warnings (undeclared-void-compare) fail the build too. Infos never do. */
   denyWarnings?: boolean;
-  /** `false`: do not minify, only scan what another minifier produced. */
-  minify?: boolean;
+  /**
+   * `true` (default): guardmin minifies in place of the bundler's minifier. `'repair'` (Vite,
+   * Rollup, Rolldown, webpack, Rspack; the esbuild plugin refuses it): the bundler's minifier
+   * stays, and `guardmin fix` repairs the guards it broke (code and source map); what cannot
+   * be repaired fails the build. `false`: do not minify, only scan what another minifier
+   * produced.
+   */
+  minify?: boolean | 'repair';
   /** `false`: do not scan the final files. */
   scan?: boolean;
 }

@@ -8,6 +8,7 @@ const crypto = require('node:crypto');
 const { GuardminError } = require('./error.cjs');
 const { resolveBinary, howToGet, PACKAGE_DIR } = require('./binary.cjs');
 const { addIdentifierNames } = require('./sourcemap.cjs');
+const { repairFiles } = require('./repair.cjs');
 
 // Rules known when this was written; guardmin may have more (`guardmin scan --help`).
 const RULES = ['serialized-closure', 'emscripten-script-dir', 'undeclared-void-compare', 'guard-lost'];
@@ -64,6 +65,15 @@ function normalizeOptions(options = {}, which) {
     }
   }
   o.ignoreRules = ignore;
+  if (o.minify != null && typeof o.minify !== 'boolean' && o.minify !== 'repair') {
+    throw new GuardminError(`guardmin: \`minify\` must be true, false or 'repair', not ${JSON.stringify(o.minify)}`);
+  }
+  if (o.minify === 'repair' && which === 'esbuild') {
+    throw new GuardminError(
+      "guardmin: esbuild plugin: `minify: 'repair'` is for Vite and webpack, whose minifiers break typeof guards; " +
+        "esbuild's keeps them: pass `minify: false` to keep esbuild's minifier and only scan",
+    );
+  }
   return o;
 }
 
@@ -304,6 +314,19 @@ class Session {
       this.scanned.delete(key);
       throw e;
     }
+  }
+
+  /**
+   * `guardmin fix` on [{ name, code, map }] (one process for all): see repair.cjs. Code
+   * guardmin cannot read as UTF-8 (unpaired surrogates) is left alone, as the scan leaves it.
+   */
+  async repair(files) {
+    const readable = files.filter((f) => typeof f.code !== 'string' || f.code.isWellFormed());
+    const results = await repairFiles(this.ensureBinary(), readable, { threads: this.options.threads });
+    const byFile = new Map(readable.map((f, i) => [f, results[i]]));
+    return files.map(
+      (f) => byFile.get(f) || { status: 'unchanged', code: f.code, map: f.map || null, repairs: [], notRepairable: [], error: null },
+    );
   }
 
   async close() {

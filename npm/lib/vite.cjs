@@ -1,7 +1,9 @@
 'use strict';
 // guardmin for Vite 7 and 8: minifies chunks with `guardmin batch` in renderChunk (Vite's own
 // minifier is turned off), registers itself for worker bundles, and scans every emitted
-// JavaScript file in generateBundle, failing the build on a broken typeof guard.
+// JavaScript file in generateBundle, failing the build on a broken typeof guard. With
+// `minify: 'repair'` Vite's minifier stays, and generateBundle first repairs what it broke
+// with `guardmin fix` (code and source map), failing the build on what cannot be repaired.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,6 +18,7 @@ const {
   codeFrame,
 } = require('./client.cjs');
 const { traceOriginal } = require('./sourcemap.cjs');
+const { replaceInlineMap, mapFileOf, afterRepairs, describeUnrepairable, describeRepairs, leftAsItWas } = require('./repair.cjs');
 
 const JS_FILE = /\.[cm]?js$/i;
 
@@ -55,6 +58,10 @@ function requestedMinifiers(config) {
  */
 function guardmin(options = {}) {
   const opts = normalizeOptions(options, 'vite');
+  // guardmin minifies in renderChunk; with 'repair' the bundler's minifier stays and
+  // generateBundle repairs its output; with false it only scans.
+  const minifying = opts.minify !== false && opts.minify !== 'repair';
+  const repairing = opts.minify === 'repair';
   const session = new Session(opts);
   let warnedMinifiers = [];
   let root = process.cwd();
@@ -109,6 +116,73 @@ function guardmin(options = {}) {
   const originalNote = (where) =>
     where && where.original ? `\n  original source: ${where.original.file}:${where.original.line}:${where.original.column}` : '';
 
+  /**
+   * `minify: 'repair'`: repairs the emitted JavaScript files (`jobs`) whose scan finds an
+   * error with `guardmin fix`, all in one process (with `scan: false`, every file goes to
+   * `guardmin fix`, which scans it itself). A repaired file gets its new code, and its map (the
+   * `.map` asset written beside it, the chunk's `map`, an inline map) is updated so that every
+   * unchanged token keeps its original position; its job then holds the new code and map, and
+   * the scan's answer for them: guardmin fix leaves no error, and the warnings and notes stay
+   * where they were, moved along their line by the repairs before them (so the file is not
+   * scanned a second time). What cannot be repaired goes into `errors`, and the file is left as
+   * it was and not scanned again (`skip`).
+   */
+  const repairJobs = async (ctx, jobs, dir, isWorker, errors, skip) => {
+    let candidates = jobs;
+    if (opts.scan !== false) {
+      // The scan is cheaper than a repair, and its answers are kept (by content) for the
+      // files it finds sound.
+      const pre = await Promise.all(jobs.map((j) => session.scan(j.fileName, j.code, j.map)));
+      // The answers stand for the scan below (so they are reported once, not as repeats of
+      // answers seen already).
+      jobs.forEach((j, i) => (j.scanned = pre[i]));
+      candidates = jobs.filter((j, i) => !pre[i].error && pre[i].findings.some((f) => f.severity === 'error'));
+    }
+    const results = await session.repair(candidates.map((j) => ({ name: j.fileName, code: j.code, map: j.fixMap })));
+    candidates.forEach((j, i) => {
+      const r = results[i];
+      const shown = isWorker ? `${j.fileName} (worker bundle)` : j.fileName;
+      if (r.status === 'failed') {
+        const where = locate(dir, j.fileName, j.code, j.fixMap, r.error.line, r.error.column);
+        const frame = codeFrame(j.code, r.error.line, r.error.column);
+        errors.push({ text: describeError(shown, r.error, 'repair') + originalNote(where) + (frame ? `\n${frame}` : ''), where, alone: true });
+        skip.add(j.fileName);
+        return;
+      }
+      if (r.status === 'not-repairable') {
+        const counted = classify(r.notRepairable.map((u) => ({ ...u, severity: 'error' })), opts).errors;
+        // Only findings of ignored rules: the file stays as it was, and the scan reports
+        // whatever else it has.
+        if (!counted.length) return;
+        skip.add(j.fileName);
+        for (const u of counted) {
+          const where = locate(dir, j.fileName, j.code, j.fixMap, u.line, u.column);
+          errors.push({ text: describeUnrepairable(shown, u) + originalNote(where) + leftAsItWas(r), where });
+        }
+        return;
+      }
+      if (r.status !== 'repaired') return;
+      const { item, mapAsset } = j;
+      if (item.type === 'chunk') {
+        item.code = replaceInlineMap(r.code, r.map);
+        // The chunk's map object stays (Rollup's has toString and toUrl); its mappings move,
+        // when it is the map guardmin updated or has the same names as that one.
+        if (item.map && r.map) {
+          const m = JSON.parse(r.map);
+          if (!mapAsset || (m.names || []).length === (item.map.names || []).length) item.map.mappings = m.mappings;
+        }
+        j.code = item.code;
+      } else {
+        item.source = r.code;
+        j.code = r.code;
+      }
+      if (mapAsset && r.map) mapAsset.source = r.map;
+      if (r.map) j.map = r.map;
+      if (j.scanned) j.scanned = { ...j.scanned, findings: afterRepairs(j.scanned.findings, r.repairs) };
+      if (typeof ctx.info === 'function') ctx.info(describeRepairs(shown, r.repairs));
+    });
+  };
+
   // Shared by the main build and every worker build it starts.
   const hooks = (isWorker) => {
     // Chunks guardmin refused in renderChunk, by their file name with hash placeholders:
@@ -133,7 +207,7 @@ function guardmin(options = {}) {
       // that after renderChunk, re-printing guardmin's output; guardmin already removed dead
       // code, so rolldown's pass is turned off.
       outputOptions(output) {
-        if (opts.minify === false || !this.meta || !this.meta.rolldownVersion) return null;
+        if (!minifying || !this.meta || !this.meta.rolldownVersion) return null;
         return { ...output, minify: false };
       },
 
@@ -142,7 +216,7 @@ function guardmin(options = {}) {
       renderChunk: {
         order: 'post',
         async handler(code, chunk, outputOptions) {
-          if (opts.minify === false) return null;
+          if (!minifying) return null;
           const env = this.environment;
           if (env && env.config && env.config.consumer === 'server') return null;
           const name = displayName(chunk.fileName);
@@ -191,21 +265,27 @@ function guardmin(options = {}) {
           errors.push({ text: r.text + originalNote(where) + (frame ? `\n${frame}` : ''), where, alone: true });
         }
         refused.clear();
+        // Every emitted JavaScript file: chunks, worker files, JS assets other plugins emitted.
+        const mapAssetOf = (name) => (bundle[name] && bundle[name].type === 'asset' ? bundle[name] : null);
         const jobs = [];
-        if (opts.scan !== false) {
-          for (const [fileName, item] of Object.entries(bundle)) {
-            if (skip.has(fileName)) continue;
-            if (item.type === 'chunk') {
-              jobs.push({ fileName, code: item.code, map: mapJson(item.map) });
-            } else if (JS_FILE.test(fileName)) {
-              const mapAsset = bundle[fileName + '.map'];
-              const map = mapAsset && mapAsset.type === 'asset' ? toText(mapAsset.source) : null;
-              jobs.push({ fileName, code: toText(item.source), map });
-            }
+        for (const [fileName, item] of Object.entries(bundle)) {
+          if (skip.has(fileName)) continue;
+          if (item.type === 'chunk') {
+            const map = mapJson(item.map);
+            // For a repair, the map written beside the chunk (else its own: hidden or inline).
+            const named = repairing && mapFileOf(item.code);
+            const mapAsset = repairing ? mapAssetOf(named ? path.posix.join(path.posix.dirname(fileName), named) : item.sourcemapFileName || `${fileName}.map`) : null;
+            jobs.push({ fileName, item, mapAsset, code: item.code, map, fixMap: mapAsset ? toText(mapAsset.source) : map });
+          } else if (JS_FILE.test(fileName)) {
+            const mapAsset = mapAssetOf(`${fileName}.map`);
+            const map = mapAsset ? toText(mapAsset.source) : null;
+            jobs.push({ fileName, item, mapAsset, code: toText(item.source), map, fixMap: map });
           }
         }
+        if (repairing) await repairJobs(this, jobs, dir, isWorker, errors, skip);
+        const scanned = opts.scan === false ? [] : jobs.filter((j) => !skip.has(j.fileName));
         const results = await Promise.all(
-          jobs.map(async (j) => ({ ...j, res: await session.scan(j.fileName, j.code, j.map) })),
+          scanned.map(async (j) => ({ ...j, res: j.scanned || (await session.scan(j.fileName, j.code, j.map)) })),
         );
         for (const { fileName, code, map, res } of results) {
           const shown = isWorker ? `${fileName} (worker bundle)` : fileName;
@@ -272,8 +352,9 @@ function guardmin(options = {}) {
     enforce: 'post',
 
     config(config) {
-      if (opts.minify === false) {
-        // Scan only: Vite's (or another plugin's) minifier stays; generateBundle checks it.
+      if (!minifying) {
+        // Repair or scan only: Vite's (or another plugin's) minifier stays; generateBundle
+        // repairs and checks its output.
         if (opts.worker !== false) registerWorker(config);
         return;
       }

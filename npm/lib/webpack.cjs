@@ -2,6 +2,8 @@
 // guardmin for webpack 5: a minimizer (optimization.minimizer: [new GuardminPlugin()]) that
 // minifies JavaScript assets with `guardmin batch` at PROCESS_ASSETS_STAGE_OPTIMIZE_SIZE, and
 // scans every final JavaScript asset at PROCESS_ASSETS_STAGE_ANALYSE, whoever minified it.
+// With `minify: 'repair'` the configured minimizer stays, and `guardmin fix` repairs its
+// output right after it (before source-map files and content hashes are made).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,6 +18,7 @@ const {
   codeFrame,
 } = require('./client.cjs');
 const { traceOriginal } = require('./sourcemap.cjs');
+const { describeUnrepairable, describeRepairs, leftAsItWas } = require('./repair.cjs');
 
 const PLUGIN = 'GuardminPlugin';
 // Asset names may carry the query and fragment their filename template wrote.
@@ -38,7 +41,12 @@ function moduleFor(compilation, source) {
     byResource.set(compilation, index);
   }
   const context = compilation.compiler.context;
-  const rel = String(source).replace(/^webpack:\/\/[^/]*\//, '').replace(/\?.*$/, '');
+  let rel = String(source);
+  // Before devtool names them (the maps of assets before PROCESS_ASSETS_STAGE_DEV_TOOLING),
+  // sources are `webpack://` + the module's identifier made relative: a type or loaders
+  // before the resource (`javascript/esm|./src/x.js`, `loader.js!./src/x.js`).
+  const ident = /^webpack:\/\/(.*[|!])([^|!]*)$/.exec(rel);
+  rel = (ident ? ident[2] : rel.replace(/^webpack:\/\/[^/]*\//, '')).replace(/\?.*$/, '');
   if (/^[a-z][a-z0-9+.-]*:/i.test(rel)) return null;
   return index.get(path.resolve(context, rel)) || null;
 }
@@ -49,6 +57,19 @@ function originalLine(compiler, where) {
   if (!where || !where.original) return '';
   const o = where.original;
   return `\n  original source: ${path.relative(compiler.context, o.file).split(path.sep).join('/')}:${o.line}:${o.column}`;
+}
+
+// An asset whose problem is reported already, so that the scan does not report it again: by
+// name, and in its info, which follows the asset when webpack renames it for its real content
+// hash (PROCESS_ASSETS_STAGE_OPTIMIZE_HASH, between the minimizers and the scan).
+const REPORTED = 'guardminReported';
+// With minify: 'repair', the number of reads `guardmin fix` repaired in the asset (0: none
+// needed): the asset is done, also under the name its real content hash gives it.
+const REPAIRED = 'guardminRepaired';
+function markReported(compilation, skip, name) {
+  skip.add(name);
+  const asset = compilation.getAsset(name);
+  if (asset) compilation.updateAsset(name, asset.source, { [REPORTED]: true });
 }
 
 function text(source) {
@@ -125,6 +146,16 @@ class GuardminPlugin {
     compiler.hooks.compilation.tap(PLUGIN, (compilation) => {
       if (opts.minify === false) return;
       if (!session.binary) return; // reported by thisCompilation
+      if (opts.minify === 'repair') {
+        // additionalAssets: assets added at a later stage are repaired as they come (after the
+        // minimizers, which minify them the same way). An asset renamed for its real content
+        // hash comes again as a new one; its info says it was done.
+        compilation.hooks.processAssets.tapPromise(
+          { name: PLUGIN, stage: Compilation.PROCESS_ASSETS_STAGE_OPTIMIZE_SIZE + 1, additionalAssets: true },
+          (assets) => this.repairAssets(compilation, assets, { session, matches, makeError, sources, skip: failedIn(compilation) }),
+        );
+        return;
+      }
       compilation.hooks.processAssets.tapPromise(
         { name: PLUGIN, stage: Compilation.PROCESS_ASSETS_STAGE_OPTIMIZE_SIZE, additionalAssets: true },
         (assets) => this.minifyAssets(compilation, assets, { session, matches, makeError, sources, skip: failedIn(compilation) }),
@@ -233,7 +264,7 @@ class GuardminPlugin {
                 where,
               ),
             );
-            skip.add(name);
+            markReported(compilation, skip, name);
             return;
           }
           const { SourceMapSource, RawSource } = sources;
@@ -262,13 +293,102 @@ class GuardminPlugin {
     );
   }
 
+  /**
+   * `minify: 'repair'`: `guardmin fix` on the JavaScript assets the minimizers left (one
+   * process for all), at PROCESS_ASSETS_STAGE_OPTIMIZE_SIZE + 1: after every minimizer,
+   * before the source-map files (DEV_TOOLING) and the real content hashes (OPTIMIZE_HASH)
+   * are made, so both see the repaired bytes. The asset's map goes to guardmin, which moves
+   * its mappings with the splices: the repaired asset is a SourceMapSource with that map.
+   */
+  async repairAssets(compilation, assets, { session, matches, makeError, sources, skip }) {
+    const opts = this.options;
+    const devtool = compilation.options.devtool;
+    const useMaps = opts.sourceMap !== undefined ? Boolean(opts.sourceMap) : Boolean(devtool && String(devtool).includes('source-map'));
+    const jobs = [];
+    for (const name of Object.keys(assets)) {
+      const asset = compilation.getAsset(name);
+      const { info } = asset || {};
+      if (!asset || !matches(name) || skip.has(name) || info[REPORTED] || typeof info[REPAIRED] === 'number') continue;
+      let code;
+      let map = null;
+      if (useMaps) {
+        const sm = asset.source.sourceAndMap();
+        code = sm.source;
+        map = sm.map ? JSON.stringify(sm.map) : null;
+      } else {
+        code = asset.source.source();
+      }
+      if (typeof code !== 'string') code = Buffer.from(code).toString('utf8');
+      jobs.push({ name, code, map });
+    }
+    let candidates = jobs;
+    if (opts.scan !== false) {
+      // Only assets the scan finds an error in go to `guardmin fix` (a scan costs less).
+      const pre = await Promise.all(jobs.map((j) => session.scan(j.name, j.code, j.map)));
+      candidates = jobs.filter((j, i) => {
+        const broken = !pre[i].error && pre[i].findings.some((f) => f.severity === 'error');
+        if (!broken) compilation.updateAsset(j.name, compilation.getAsset(j.name).source, { [REPAIRED]: 0 });
+        return broken;
+      });
+    }
+    const results = await session.repair(candidates);
+    const logger = compilation.getLogger(PLUGIN);
+    candidates.forEach(({ name, code, map }, i) => {
+      const r = results[i];
+      // Where a place leads: through the asset's map, asked for here when the build makes
+      // none (devtool: false), in case the modules have maps.
+      const locate = (line, column) => {
+        let m = map;
+        if (!m && !useMaps) {
+          try {
+            m = compilation.getAsset(name).source.map();
+          } catch {}
+        }
+        return this.locate(compilation, code, m, line, column);
+      };
+      if (r.status === 'failed') {
+        const where = locate(r.error.line, r.error.column);
+        const frame = codeFrame(code, r.error.line, r.error.column);
+        compilation.errors.push(
+          makeError(describeError(name, r.error, 'repair') + originalLine(compilation.compiler, where) + (frame ? `\n${frame}` : ''), name, where),
+        );
+        markReported(compilation, skip, name);
+        return;
+      }
+      if (r.status === 'not-repairable') {
+        const counted = classify(r.notRepairable.map((u) => ({ ...u, severity: 'error' })), opts).errors;
+        if (!counted.length) {
+          // Only ignored rules: the asset stays as it was, and the scan reports the rest.
+          compilation.updateAsset(name, compilation.getAsset(name).source, { [REPAIRED]: 0 });
+          return;
+        }
+        markReported(compilation, skip, name);
+        for (const u of counted) {
+          const where = locate(u.line, u.column);
+          compilation.errors.push(
+            makeError(`guardmin: ${describeUnrepairable(name, u)}${originalLine(compilation.compiler, where)}${leftAsItWas(r)}`, name, where),
+          );
+        }
+        return;
+      }
+      if (r.status !== 'repaired') {
+        compilation.updateAsset(name, compilation.getAsset(name).source, { [REPAIRED]: 0 });
+        return;
+      }
+      const { SourceMapSource, RawSource } = sources;
+      const source = useMaps && r.map ? new SourceMapSource(r.code, name, JSON.parse(r.map)) : new RawSource(r.code);
+      compilation.updateAsset(name, source, { [REPAIRED]: r.repairs.length });
+      logger.info(describeRepairs(name, r.repairs));
+    });
+  }
+
   async scanAssets(compilation, assets, { session, matches, makeError, skip }) {
     const opts = this.options;
     const jobs = [];
     for (const name of Object.keys(assets)) {
       if (!matches(name) || (skip && skip.has(name))) continue;
       const asset = compilation.getAsset(name);
-      if (!asset) continue;
+      if (!asset || asset.info[REPORTED]) continue;
       let map = null;
       const related = asset.info.related && asset.info.related.sourceMap;
       const mapName = Array.isArray(related) ? related[0] : related;

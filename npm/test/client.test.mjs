@@ -242,7 +242,7 @@ describe('the package', () => {
     const r = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG });
     assert.equal(r.code, 0, r.output);
     const files = JSON.parse(r.stdout)[0].files.map((f) => f.path).sort();
-    for (const want of ['bin/guardmin.cjs', 'lib/binary.cjs', 'lib/error.cjs', 'lib/client.cjs', 'lib/sourcemap.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/esbuild.cjs', 'lib/index.cjs',
+    for (const want of ['bin/guardmin.cjs', 'lib/binary.cjs', 'lib/error.cjs', 'lib/client.cjs', 'lib/sourcemap.cjs', 'lib/repair.cjs', 'lib/vite.cjs', 'lib/webpack.cjs', 'lib/esbuild.cjs', 'lib/index.cjs',
       'vite.mjs', 'webpack.mjs', 'esbuild.mjs', 'index.mjs', 'vite.d.mts', 'vite.d.cts', 'webpack.d.mts', 'webpack.d.cts', 'esbuild.d.mts', 'esbuild.d.cts',
       'index.d.mts', 'index.d.cts', 'types.d.cts', 'README.md', 'package.json']) {
       assert.ok(files.includes(want), `${want} is not packed: ${files.join(', ')}`);
