@@ -36,6 +36,29 @@ pub struct RawFinding {
     pub sink: Option<Span>,
 }
 
+impl RawFinding {
+    /// A finding of rule `meta` at `span`, of no rewritten guard and no sink (set those
+    /// fields with struct update syntax where they apply).
+    pub fn new(
+        meta: &crate::diagnostic::RuleMeta,
+        span: Span,
+        name: impl Into<String>,
+        message: String,
+        help: String,
+    ) -> RawFinding {
+        RawFinding {
+            rule: meta.id,
+            severity: meta.severity,
+            span,
+            name: name.into(),
+            message,
+            help,
+            rewritten_guard: false,
+            sink: None,
+        }
+    }
+}
+
 /// Runs every rule that needs only the file itself on a resolved program.
 pub fn analyze(program: &Program, unresolved_mark: Mark) -> Vec<RawFinding> {
     analyze_model(&model::Model::build(program, unresolved_mark))

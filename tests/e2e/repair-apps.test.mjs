@@ -33,7 +33,6 @@ const PLUGIN_DEPS = path.join(h.ROOT, 'target/plugin-deps/node_modules');
 const BUILD_ROOT = path.join(h.ROOT, 'target/e2e-repair');
 const VITE8 = path.join(PLUGIN_DEPS, 'vite8/bin/vite.js');
 const WEBPACK = path.join(PLUGIN_DEPS, 'webpack-cli/bin/cli.js');
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 const THREADED = 'tfjs-backend-wasm-threaded-simd.wasm';
 const POOL = 8; // Emscripten's pthread pool in tfjs-backend-wasm 4.22
 const HARDWARE_CONCURRENCY = 4; // so that tfjs's cap (hardwareConcurrency / 2) allows 2 threads
@@ -124,26 +123,8 @@ before(async () => {
   const built = await Promise.all(names.map((n) => buildApp(n, BUILDS[n])));
   names.forEach((n, i) => (env.builds[n] = built[i]));
 
-  const tmp = h.tempDir('repair-site');
-  env.dirs.push(tmp);
-  fs.chmodSync(tmp, 0o755);
-  const www = path.join(tmp, 'www');
-  fs.mkdirSync(www);
-  fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
   const wasmOut = path.join(PLUGIN_DEPS, '@tensorflow/tfjs-backend-wasm/wasm-out');
-  for (const n of names) {
-    const site = path.join(www, n);
-    fs.cpSync(env.builds[n].dist, site, { recursive: true });
-    fs.mkdirSync(path.join(site, 'wasm'));
-    for (const w of WASM_FILES) fs.copyFileSync(path.join(wasmOut, w), path.join(site, 'wasm', w));
-  }
-  const nginxDir = h.tempDir('repair-nginx');
-  env.dirs.push(nginxDir);
-  env.nginx = await h.startNginx(nginxDir, www);
-  for (const n of names) env.builds[n].url = `${env.nginx.url}${n}/`;
-  const profile = h.tempDir('repair-profile');
-  env.dirs.push(profile);
-  env.context = await h.launchChromium(profile);
+  Object.assign(env, await h.serveBuilds('repair', env.builds, wasmOut, env.dirs));
 }, { timeout: 300_000 });
 
 after(async () => {

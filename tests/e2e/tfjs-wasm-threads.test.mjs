@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as h from './lib/harness.mjs';
 
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const WASM_FILES = h.TFJS_WASM_FILES;
 const THREADED = 'tfjs-backend-wasm-threaded-simd.wasm';
 const THREADS = 2;
 // tfjs 4.22 caps its XNNPACK pool at navigator.hardwareConcurrency / 2 (backend.cc), so on a

@@ -29,7 +29,6 @@ const PLUGIN_APP_SRC = path.join(h.ROOT, 'npm/test/app/src');
 const PLUGIN_DEPS = path.join(h.ROOT, 'target/plugin-deps/node_modules');
 const BUILD_ROOT = path.join(h.ROOT, 'target/e2e-vite-app');
 const VITE8 = path.join(PLUGIN_DEPS, 'vite8/bin/vite.js');
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 const THREADED = 'tfjs-backend-wasm-threaded-simd.wasm';
 const THREADS = 2;
 // Emscripten starts its pool of 8 pthread workers (PTHREAD_POOL_SIZE of tfjs-backend-wasm 4.22)
@@ -107,28 +106,8 @@ before(async () => {
   const builds = await Promise.all(names.map((n) => buildApp(n, CONFIGS[n])));
   names.forEach((n, i) => { env.builds[n] = builds[i]; });
 
-  const tmp = h.tempDir('vite-site');
-  env.dirs.push(tmp);
-  fs.chmodSync(tmp, 0o755);
-  const www = path.join(tmp, 'www');
-  fs.mkdirSync(www);
-  fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
   const wasmOut = path.join(PLUGIN_DEPS, '@tensorflow/tfjs-backend-wasm/wasm-out');
-  for (const n of names) {
-    const site = path.join(www, n);
-    fs.cpSync(env.builds[n].dist, site, { recursive: true });
-    fs.mkdirSync(path.join(site, 'wasm'));
-    for (const w of WASM_FILES) fs.copyFileSync(path.join(wasmOut, w), path.join(site, 'wasm', w));
-  }
-
-  const nginxDir = h.tempDir('vite-nginx');
-  env.dirs.push(nginxDir);
-  env.nginx = await h.startNginx(nginxDir, www);
-  for (const n of names) env.builds[n].url = `${env.nginx.url}${n}/`;
-
-  const profile = h.tempDir('vite-profile');
-  env.dirs.push(profile);
-  env.context = await h.launchChromium(profile);
+  Object.assign(env, await h.serveBuilds('vite', env.builds, wasmOut, env.dirs));
 }, { timeout: 200_000 });
 
 after(async () => {

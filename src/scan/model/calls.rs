@@ -94,8 +94,8 @@ impl Builder {
         let callee_node = self.expr(callee);
         let (args, spread) = self.args(&c.args);
         let callee_node = callee_node?;
-        self.inline_callee = matches!(guards::unparen(callee), Expr::Fn(_) | Expr::Arrow(_));
-        Some(self.generic_call(callee_node, None, args, spread))
+        let inline = matches!(guards::unparen(callee), Expr::Fn(_) | Expr::Arrow(_));
+        Some(self.call_site(callee_node, None, args, spread, inline))
     }
 
     /// Records the reads of a global callee (for guards and globals) without a value.
@@ -484,8 +484,7 @@ impl Builder {
     fn construct(&mut self, callee: NodeId, args: Vec<NodeId>, spread: Option<usize>) -> NodeId {
         let o = self.new_obj();
         let this = self.const_node(Val::Obj(o));
-        let any = self.m.flow.field(Val::Obj(o), ANY_FIELD);
-        let _ = any;
+        self.m.flow.field(Val::Obj(o), ANY_FIELD);
         let r = self.generic_call(callee, Some(this), args, spread);
         self.m.flow.edge(this, r);
         r

@@ -382,6 +382,19 @@ impl Builder {
         args: Vec<NodeId>,
         spread: Option<usize>,
     ) -> NodeId {
+        self.call_site(callee, this, args, spread, false)
+    }
+
+    /// [`Self::generic_call`]; `inline_callee`: the callee is the function written right
+    /// there (an IIFE), see [`super::flow::Call::inline_callee`].
+    pub(super) fn call_site(
+        &mut self,
+        callee: NodeId,
+        this: Option<NodeId>,
+        args: Vec<NodeId>,
+        spread: Option<usize>,
+        inline_callee: bool,
+    ) -> NodeId {
         let result = self.m.flow.node();
         let site_fn = self.cur();
         let foreign_at = self.foreign_at();
@@ -393,7 +406,7 @@ impl Builder {
                 depth: 0,
                 proof: self.proof,
                 direct: self.direct_call,
-                inline_callee: std::mem::take(&mut self.inline_callee),
+                inline_callee,
                 this,
                 args,
                 spread_from: spread,

@@ -41,8 +41,6 @@ pub struct Builder {
     pub(super) direct_call: bool,
     /// The call being lowered is a statement whose value is thrown away.
     pub(super) discarded: bool,
-    /// The next call made is of a function written at the call (an IIFE).
-    pub(super) inline_callee: bool,
 }
 
 /// Globals that exist only in Node.js or in a window, never in a worker or a fresh realm.
@@ -101,7 +99,6 @@ impl Builder {
             args_nodes: HashMap::default(),
             direct_call: true,
             discarded: false,
-            inline_callee: false,
         };
         // Top-level `this` of a script is the global object; CommonJS `module.exports` and
         // `exports` of an unwrapped file are one object.

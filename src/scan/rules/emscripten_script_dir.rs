@@ -46,18 +46,14 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
         }
         let sink = &model.sinks[leaving[lr.leaving].sink.index()];
         let name = &r.name;
+        let message = format!(
+            "`{name}` (Emscripten's script directory, set from document.currentScript / import.meta.url) is read without its typeof guard in a factory whose source text is sent to its workers ({}); there `{name}` is not defined: every worker throws ReferenceError",
+            sink.kind
+        );
         out.push(RawFinding {
-            rule: META.id,
-            severity: META.severity,
-            span: r.span,
-            name: name.to_string(),
-            message: format!(
-                "`{name}` (Emscripten's script directory, set from document.currentScript / import.meta.url) is read without its typeof guard in a factory whose source text is sent to its workers ({}); there `{name}` is not defined: every worker throws ReferenceError",
-                sink.kind
-            ),
-            help: META.help.to_string(),
             rewritten_guard: r.guard_shape,
             sink: Some(sink.span),
+            ..RawFinding::new(&META, r.span, name.as_str(), message, META.help.to_string())
         });
     }
 }

@@ -115,16 +115,11 @@ fn output_idents(program: &Program) -> Vec<(Span, String, bool)> {
 }
 
 fn finding(span: Span, name: &str, detail: &str) -> RawFinding {
+    let message = format!("`{name}` was guarded by `typeof` in the original ({detail}) but is read directly here: where it is undeclared this throws ReferenceError");
     RawFinding {
-        rule: META.id,
-        severity: META.severity,
-        span,
-        name: name.to_string(),
-        message: format!("`{name}` was guarded by `typeof` in the original ({detail}) but is read directly here: where it is undeclared this throws ReferenceError"),
-        help: META.help.to_string(),
         // The original had a typeof here: the output lost it.
         rewritten_guard: true,
-sink: None,
+        ..RawFinding::new(&META, span, name, message, META.help.to_string())
     }
 }
 

@@ -51,18 +51,21 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        let message = format!(
+            "the code text sent elsewhere here ({}) calls {names}, which neither the function text shipped with it nor the rest of the text declares, and which is no global of a worker; where it runs this throws ReferenceError (was a function renamed by a minifier?)",
+            sink.kind
+        );
+        let help = "keep the names the shipped text relies on (minify with guardmin, which keeps them), or build the text from the function's current name (`'var ' + f.name + ' = ' + f`)";
         out.push(RawFinding {
-            rule: META.id,
-            severity: META.severity,
-            span: sink.span,
-            name: l.undeclared_calls[0].to_string(),
-            message: format!(
-                "the code text sent elsewhere here ({}) calls {names}, which neither the function text shipped with it nor the rest of the text declares, and which is no global of a worker; where it runs this throws ReferenceError (was a function renamed by a minifier?)",
-                sink.kind
-            ),
-            help: "keep the names the shipped text relies on (minify with guardmin, which keeps them), or build the text from the function's current name (`'var ' + f.name + ' = ' + f`)".to_string(),
             rewritten_guard: true, // a sure break, whatever the flow merged
             sink: Some(sink.span),
+            ..RawFinding::new(
+                &META,
+                sink.span,
+                l.undeclared_calls[0].as_str(),
+                message,
+                help.to_string(),
+            )
         });
     }
     for lr in reads {
@@ -82,18 +85,20 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
                 l.prelude.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
             )
         };
+        let message = format!(
+            "`{name}` is declared outside a function whose source text is sent elsewhere ({}); where that text runs, `{name}` is not defined and this read throws ReferenceError{joined}",
+            sink.kind
+        );
         out.push(RawFinding {
-            rule: META.id,
-            severity: META.severity,
-            span: r.span,
-            name: name.to_string(),
-            message: format!(
-                "`{name}` is declared outside a function whose source text is sent elsewhere ({}); where that text runs, `{name}` is not defined and this read throws ReferenceError{joined}",
-                sink.kind
-            ),
-            help: META.help.replace("NAME", name),
             rewritten_guard: r.guard_shape,
             sink: Some(sink.span),
+            ..RawFinding::new(
+                &META,
+                r.span,
+                name.as_str(),
+                message,
+                META.help.replace("NAME", name),
+            )
         });
     }
 }

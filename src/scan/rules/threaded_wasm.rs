@@ -30,16 +30,14 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
     let (Some(span), true) = (model.shared_memory_at, model.uses_wasm) else {
         return;
     };
-    out.push(RawFinding {
-        rule: META.id,
-        severity: META.severity,
+    let message = "threaded WebAssembly glue (WebAssembly with SharedArrayBuffer): without cross-origin isolation the page has no SharedArrayBuffer and the glue falls back to a slower, unthreaded path without an error";
+    out.push(RawFinding::new(
+        &META,
         span,
-        name: "SharedArrayBuffer".into(),
-        message: "threaded WebAssembly glue (WebAssembly with SharedArrayBuffer): without cross-origin isolation the page has no SharedArrayBuffer and the glue falls back to a slower, unthreaded path without an error".into(),
-        help: META.help.to_string(),
-        rewritten_guard: false,
-sink: None,
-    });
+        "SharedArrayBuffer",
+        message.to_string(),
+        META.help.to_string(),
+    ));
 }
 
 #[cfg(test)]

@@ -123,18 +123,16 @@ pub fn check(model: &Model, out: &mut Vec<RawFinding>) {
         {
             continue;
         }
-        out.push(RawFinding {
-            rule: META.id,
-            severity: META.severity,
-            span: r.span,
-            name: name.to_string(),
-            message: format!(
-                "`{name}` is not declared in this file and is compared with void 0/undefined/null without typeof; where `{name}` does not exist this throws ReferenceError"
-            ),
-            help: META.help.replace("NAME", name),
-            rewritten_guard: false,
-sink: None,
-        });
+        let message = format!(
+            "`{name}` is not declared in this file and is compared with void 0/undefined/null without typeof; where `{name}` does not exist this throws ReferenceError"
+        );
+        out.push(RawFinding::new(
+            &META,
+            r.span,
+            name,
+            message,
+            META.help.replace("NAME", name),
+        ));
     }
 }
 

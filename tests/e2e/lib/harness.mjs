@@ -291,3 +291,35 @@ export function describe(rec) {
     responses: rec.responses.filter((r) => !r.url.startsWith('blob:')).map((r) => `${r.status} ${r.url}`),
   }, null, 2);
 }
+
+/** The tfjs WASM binaries each built app loads from its `wasm/` folder. */
+export const TFJS_WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+
+/**
+ * Serves built apps (`builds[name].dist`, each with the tfjs WASM files of `wasmOut` in its
+ * `wasm/` folder) from one nginx with COOP/COEP, sets `builds[name].url`, and starts
+ * Chromium. Temporary folders go to `dirs` (the caller removes them). Returns
+ * `{ nginx, context }`.
+ */
+export async function serveBuilds(tag, builds, wasmOut, dirs) {
+  const tmp = tempDir(`${tag}-site`);
+  dirs.push(tmp);
+  fs.chmodSync(tmp, 0o755);
+  const www = path.join(tmp, 'www');
+  fs.mkdirSync(www);
+  fs.writeFileSync(path.join(www, 'healthz.txt'), 'ok\n');
+  for (const [n, b] of Object.entries(builds)) {
+    const site = path.join(www, n);
+    fs.cpSync(b.dist, site, { recursive: true });
+    fs.mkdirSync(path.join(site, 'wasm'));
+    for (const w of TFJS_WASM_FILES) fs.copyFileSync(path.join(wasmOut, w), path.join(site, 'wasm', w));
+  }
+  const nginxDir = tempDir(`${tag}-nginx`);
+  dirs.push(nginxDir);
+  const nginx = await startNginx(nginxDir, www);
+  for (const [n, b] of Object.entries(builds)) b.url = `${nginx.url}${n}/`;
+  const profile = tempDir(`${tag}-profile`);
+  dirs.push(profile);
+  const context = await launchChromium(profile);
+  return { nginx, context };
+}

@@ -246,8 +246,6 @@ const MAX_VALS: usize = 32;
 pub const MAX_INSTANCE_DEPTH: u8 = 3;
 /// The most template instances per file (then calls link to the shared copy).
 const MAX_INSTANCES: usize = 50_000;
-/// Past this many constant keys a node's keys collapse into [`Val::AnyKey`].
-const MAX_KEYS: usize = 64;
 
 impl Flow {
     /// Marks a node as one that template instances share, not copy.
@@ -319,7 +317,7 @@ impl Flow {
         self.nodes[n.index()].ops.push(op);
         let vals = self.nodes[n.index()].vals.clone();
         for v in vals {
-            self.fire(n, &op, v);
+            self.fire(&op, v);
         }
     }
 

@@ -144,7 +144,7 @@ impl Flow {
         }
     }
 
-    pub(super) fn fire(&mut self, n: NodeId, op: &Op, v: Val) {
+    pub(super) fn fire(&mut self, op: &Op, v: Val) {
         match op {
             Op::Call(c) => match v {
                 Val::Fn(f) => self.link_call(*c, f),
@@ -262,7 +262,6 @@ impl Flow {
             Op::TextOnly { dst } if v.is_text() => self.work.push((*dst, v)),
             _ => {}
         }
-        let _ = n;
     }
 
     pub(super) fn link_call(&mut self, c: CallId, f: FnId) {
@@ -399,13 +398,6 @@ impl Flow {
                 return;
             }
             let node = &mut self.nodes[n.index()];
-            if matches!(v, Val::Key(_)) && node.vals.len() > MAX_KEYS {
-                if node.vals.contains(&Val::AnyKey) {
-                    continue;
-                }
-                self.work.push((n, Val::AnyKey));
-                continue;
-            }
             if node.vals.len() >= MAX_VALS {
                 // A node this wide carries no information a sink can use: stop here.
                 self.saturated = true;
@@ -428,7 +420,7 @@ impl Flow {
             let mut i = 0;
             while i < self.nodes[n.index()].ops.len() {
                 let op = self.nodes[n.index()].ops[i];
-                self.fire(n, &op, v);
+                self.fire(&op, v);
                 i += 1;
             }
         }
